@@ -1,0 +1,222 @@
+/* Owns the extent-tree mapper: ext4 extent trees -> mapping records.
+ * Every node read from disk is checked (magic, depth, counts, checksum,
+ * block ranges, ordering) before use, so a hostile tree yields -EUCLEAN,
+ * never a loop or an out-of-range access: each descent goes down exactly
+ * one level per step and each step must make progress. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "engine.h"
+#include <ext2fs/ext3_extents.h>
+
+#define F4_EXT_MAX_DEPTH 5
+#define F4_EXT_INIT_MAX_LEN 32768u
+
+struct extent_walk {
+	struct f4_map_file *file;
+	void *buf;		/* one tree block */
+	uint64_t next_key;	/* first lblk of the next subtree, or end */
+};
+
+static int header_check(struct extent_walk *w, const struct ext3_extent_header *eh,
+			unsigned max_entries, int depth, uint64_t blk)
+{
+	unsigned entries = ext2fs_le16_to_cpu(eh->eh_entries);
+	unsigned max = ext2fs_le16_to_cpu(eh->eh_max);
+
+	if (ext2fs_le16_to_cpu(eh->eh_magic) != EXT3_EXT_MAGIC)
+		return f4_map_corrupt(w->file, "extent header magic", blk);
+	if (max == 0 || max > max_entries || entries > max)
+		return f4_map_corrupt(w->file, "extent header counts", blk);
+	if (depth >= 0 && ext2fs_le16_to_cpu(eh->eh_depth) != depth)
+		return f4_map_corrupt(w->file, "extent header depth", blk);
+	if (ext2fs_le16_to_cpu(eh->eh_depth) > F4_EXT_MAX_DEPTH)
+		return f4_map_corrupt(w->file, "extent tree too deep", blk);
+	return 0;
+}
+
+static int read_node(struct extent_walk *w, uint64_t blk, int depth,
+		     struct ext3_extent_header **ehp)
+{
+	ext2_filsys fs = w->file->fs;
+	struct ext3_extent_header *eh = w->buf;
+	unsigned max = (fs->blocksize - sizeof(*eh)) / sizeof(struct ext3_extent);
+	errcode_t err;
+	int ret;
+
+	if (!f4_map_blocks_valid(fs, blk, 1))
+		return f4_map_corrupt(w->file, "extent node out of range", blk);
+	err = io_channel_read_blk64(fs->io, blk, 1, w->buf);
+	if (err)
+		return err < 256 ? -(int)err : -EIO;
+	ret = header_check(w, eh, max, depth, blk);
+	if (ret)
+		return ret;
+	if (!(fs->flags & EXT2_FLAG_IGNORE_CSUM_ERRORS) &&
+	    !ext2fs_extent_block_csum_verify(fs, w->file->ino, eh))
+		return f4_map_corrupt(w->file, "extent node checksum", blk);
+	*ehp = eh;
+	return 0;
+}
+
+/* Index of the last entry whose key is <= lblk (0 if none). */
+static unsigned index_search(const struct ext3_extent_idx *ix, unsigned n,
+			     uint64_t lblk)
+{
+	unsigned lo = 1, hi = n;
+
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+
+		if (ext2fs_le32_to_cpu(ix[mid].ei_block) <= lblk)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo - 1;
+}
+
+static unsigned leaf_search(const struct ext3_extent *ex, unsigned n,
+			    uint64_t lblk)
+{
+	unsigned lo = 0, hi = n;
+
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+
+		if (ext2fs_le32_to_cpu(ex[mid].ee_block) <= lblk)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? lo - 1 : 0;
+}
+
+/* Walk from the root to the leaf that covers lblk. */
+static int descend(struct extent_walk *w, uint64_t lblk,
+		   struct ext3_extent_header **leaf, uint64_t *leaf_blk)
+{
+	struct ext3_extent_header *eh =
+		(struct ext3_extent_header *)w->file->inode->i_block;
+	int depth, ret;
+	uint64_t blk = 0;
+
+	ret = header_check(w, eh, 4, -1, 0);
+	if (ret)
+		return ret;
+	for (depth = ext2fs_le16_to_cpu(eh->eh_depth); depth > 0; depth--) {
+		struct ext3_extent_idx *ix = (struct ext3_extent_idx *)(eh + 1);
+		unsigned n = ext2fs_le16_to_cpu(eh->eh_entries);
+		unsigned i;
+
+		if (n == 0)
+			return f4_map_corrupt(w->file, "empty extent index", blk);
+		i = index_search(ix, n, lblk);
+		if (i + 1 < n) {
+			uint64_t key = ext2fs_le32_to_cpu(ix[i + 1].ei_block);
+
+			if (key <= ext2fs_le32_to_cpu(ix[i].ei_block))
+				return f4_map_corrupt(w->file,
+						      "extent index out of order", blk);
+			if (key < w->next_key)
+				w->next_key = key;
+		}
+		blk = ext2fs_le32_to_cpu(ix[i].ei_leaf) |
+		      ((uint64_t)ext2fs_le16_to_cpu(ix[i].ei_leaf_hi) << 32);
+		ret = read_node(w, blk, depth - 1, &eh);
+		if (ret)
+			return ret;
+	}
+	*leaf = eh;
+	*leaf_blk = blk;
+	return 0;
+}
+
+/* Emit [lblk, min(next_key, end)) from one leaf; *cur advances. */
+static int map_leaf(struct extent_walk *w, struct ext3_extent_header *eh,
+		    uint64_t leaf_blk, uint64_t *cur, uint64_t end,
+		    struct f4_map_out *out)
+{
+	struct ext3_extent *ex = (struct ext3_extent *)(eh + 1);
+	unsigned n = ext2fs_le16_to_cpu(eh->eh_entries);
+	uint64_t stop = w->next_key < end ? w->next_key : end;
+	uint64_t prev_end = 0;
+	unsigned i;
+
+	for (i = n ? leaf_search(ex, n, *cur) : 0; i < n && *cur < stop; i++) {
+		uint64_t start = ext2fs_le32_to_cpu(ex[i].ee_block);
+		unsigned len = ext2fs_le16_to_cpu(ex[i].ee_len);
+		uint16_t type = F4_MAP_MAPPED;
+		uint64_t pblk, take, ext_end;
+
+		if (len > F4_EXT_INIT_MAX_LEN) {
+			len -= F4_EXT_INIT_MAX_LEN;
+			type = F4_MAP_UNWRITTEN;
+		}
+		pblk = ext2fs_le32_to_cpu(ex[i].ee_start) |
+		       ((uint64_t)ext2fs_le16_to_cpu(ex[i].ee_start_hi) << 32);
+		if (len == 0 || start < prev_end)
+			return f4_map_corrupt(w->file, "extent overlaps or empty",
+					      leaf_blk);
+		if (!f4_map_blocks_valid(w->file->fs, pblk, len))
+			return f4_map_corrupt(w->file, "extent out of range",
+					      leaf_blk);
+		ext_end = start + len;
+		prev_end = ext_end;
+		if (ext_end <= *cur)
+			continue;
+		if (start >= stop)
+			break;
+		if (start > *cur) {
+			if (!f4_map_emit(out, *cur, start - *cur, 0, F4_MAP_HOLE))
+				return 1;
+			*cur = start;
+		}
+		take = (ext_end < stop ? ext_end : stop) - *cur;
+		if (!f4_map_emit(out, *cur, take, pblk + (*cur - start), type))
+			return 1;
+		*cur += take;
+	}
+	if (*cur < stop) {
+		if (!f4_map_emit(out, *cur, stop - *cur, 0, F4_MAP_HOLE))
+			return 1;
+		*cur = stop;
+	}
+	return 0;
+}
+
+int f4_extent_map(struct f4_map_file *file, uint64_t lblk, uint64_t end,
+		  struct f4_map_out *out)
+{
+	struct extent_walk w = { .file = file };
+	int ret = 0;
+
+	w.buf = malloc(file->fs->blocksize);
+	if (!w.buf)
+		return -ENOMEM;
+	while (lblk < end) {
+		struct ext3_extent_header *leaf = NULL;
+		uint64_t leaf_blk = 0, before = lblk;
+
+		w.next_key = end;
+		ret = descend(&w, lblk, &leaf, &leaf_blk);
+		if (ret)
+			break;
+		ret = map_leaf(&w, leaf, leaf_blk, &lblk, end, out);
+		if (ret > 0) {		/* record array full */
+			ret = 0;
+			break;
+		}
+		if (ret)
+			break;
+		if (lblk <= before) {
+			ret = f4_map_corrupt(file, "extent tree makes no progress",
+					     leaf_blk);
+			break;
+		}
+	}
+	free(w.buf);
+	return ret;
+}

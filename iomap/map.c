@@ -1,0 +1,104 @@
+/* Owns the dispatch from a file to its mapper and the record emitter. */
+#include "config.h"
+
+#include <errno.h>
+
+#include "engine.h"
+
+/* Largest logical block an ext4 file can address (2^32 blocks). */
+#define F4_MAX_LBLK (1ULL << 32)
+
+bool f4_map_emit(struct f4_map_out *out, uint64_t lblk, uint64_t count,
+		 uint64_t pblk, uint16_t type)
+{
+	uint64_t off = lblk << out->blockbits;
+	uint64_t len = count << out->blockbits;
+	uint64_t addr = pblk ? pblk << out->blockbits : F4_MAP_NULL_ADDR;
+	struct f4_map_rec *prev;
+
+	if (!count)
+		return out->n < out->max;
+	if (type == F4_MAP_HOLE)
+		addr = F4_MAP_NULL_ADDR;
+	prev = out->n ? &out->recs[out->n - 1] : NULL;
+	if (prev && prev->type == type && prev->off + prev->len == off &&
+	    (type == F4_MAP_HOLE || prev->addr + prev->len == addr)) {
+		prev->len += len;
+		return true;
+	}
+	if (out->n >= out->max)
+		return false;
+	out->recs[out->n++] = (struct f4_map_rec){
+		.off = off, .len = len, .addr = addr, .type = type,
+	};
+	return true;
+}
+
+int f4_map_corrupt(struct f4_map_file *file, const char *what, uint64_t blk)
+{
+	file->corrupt_what = what;
+	file->corrupt_blk = blk;
+	return -EUCLEAN;
+}
+
+bool f4_map_blocks_valid(ext2_filsys fs, uint64_t pblk, uint64_t count)
+{
+	uint64_t first = fs->super->s_first_data_block;
+	uint64_t total = ext2fs_blocks_count(fs->super);
+
+	return pblk >= first && pblk < total && count <= total - pblk;
+}
+
+int f4_iomap_is_inline(const struct f4_map_file *file)
+{
+	return (file->inode->i_flags & EXT4_INLINE_DATA_FL) != 0;
+}
+
+unsigned f4_iomap_max_recs(const struct f4_map_file *file, uint64_t len)
+{
+	uint64_t blocks = len >> EXT2_BLOCK_SIZE_BITS(file->fs->super);
+
+	/* One record per block at worst, plus partial blocks at both ends. */
+	return blocks > 4096 ? 4096 : (unsigned)blocks + 2;
+}
+
+int f4_iomap_map(struct f4_map_file *file, uint64_t pos, uint64_t len,
+		 struct f4_map_rec *recs, unsigned max, unsigned *nrecs)
+{
+	struct f4_map_out out = {
+		.recs = recs, .max = max,
+		.blockbits = EXT2_BLOCK_SIZE_BITS(file->fs->super),
+	};
+	uint64_t bsize = 1ULL << out.blockbits;
+	uint64_t lblk, end, end_byte;
+	int ret;
+
+	*nrecs = 0;
+	file->corrupt_what = NULL;
+	if (!max)
+		return -EINVAL;
+	if (f4_iomap_is_inline(file)) {
+		ret = f4_inline_map(file, pos, len, &out);
+		*nrecs = out.n;
+		return ret;
+	}
+	end_byte = len > UINT64_MAX - pos ? UINT64_MAX : pos + len;
+	lblk = pos >> out.blockbits;
+	end = (end_byte >> out.blockbits) + ((end_byte & (bsize - 1)) != 0);
+	if (end > F4_MAX_LBLK)
+		end = F4_MAX_LBLK;
+	if (lblk >= end) {
+		/* Beyond the last addressable block: all hole. */
+		recs[0] = (struct f4_map_rec){ .off = pos & ~(bsize - 1),
+			.len = bsize, .addr = F4_MAP_NULL_ADDR,
+			.type = F4_MAP_HOLE };
+		*nrecs = 1;
+		return 0;
+	}
+	if (file->inode->i_flags & EXT4_EXTENTS_FL)
+		ret = f4_extent_map(file, lblk, end, &out);
+	else
+		ret = f4_blockmap_map(file, lblk, end, &out);
+	*nrecs = out.n;
+	return ret;
+}

@@ -1,0 +1,261 @@
+/* Owns mounting and unmounting the image, the big lock and statfs. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <et/com_err.h>
+
+#include "features.h"
+#include "fs.h"
+#include "icache.h"
+#include "io/chan.h"
+#include "log.h"
+
+static uint64_t now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+void f4_fs_lock(struct f4_fs *f4)
+{
+	pthread_mutex_lock(&f4->lock);
+	f4->lock_taken_ns = now_ns();
+	f4->lock_stats.acquisitions++;
+}
+
+void f4_fs_unlock(struct f4_fs *f4)
+{
+	uint64_t held = now_ns() - f4->lock_taken_ns;
+
+	f4->lock_stats.total_hold_ns += held;
+	if (held > f4->lock_stats.max_hold_ns)
+		f4->lock_stats.max_hold_ns = held;
+	pthread_mutex_unlock(&f4->lock);
+}
+
+int f4_fs_writable(const struct f4_fs *f4)
+{
+	return f4->rw && !__atomic_load_n(&f4->went_ro, __ATOMIC_RELAXED) ?
+		0 : -EROFS;
+}
+
+/* Read the primary superblock ourselves, so that a non-ext image and
+ * unsupported features get a precise message before libext2fs runs. */
+static int precheck_super(struct f4_fs *f4, const struct f4_opts *opts,
+			  bool *rw, char *msg, size_t len)
+{
+	struct ext2_super_block sb;
+	char why[256];
+
+	if (f4_dev_pread(&f4->dev, &sb, sizeof(sb), SUPERBLOCK_OFFSET) ||
+	    ext2fs_le16_to_cpu(sb.s_magic) != EXT2_SUPER_MAGIC) {
+		snprintf(msg, len, "%s does not contain an ext2/ext3/ext4 filesystem%s",
+			 f4->dev.path, opts->offset ? " at that offset" : "");
+		return -EINVAL;
+	}
+#ifdef WORDS_BIGENDIAN
+	ext2fs_swap_super(&sb);
+#endif
+	if (sb.s_feature_incompat & EXT3_FEATURE_INCOMPAT_JOURNAL_DEV) {
+		snprintf(msg, len, "%s is an external journal device, not a filesystem",
+			 f4->dev.path);
+		return -EINVAL;
+	}
+	switch (f4_features_check(&sb, *rw, why, sizeof(why))) {
+	case F4_FEATURES_REFUSE:
+		snprintf(msg, len, "cannot mount %s: %s", f4->dev.path, why);
+		return -EOPNOTSUPP;
+	case F4_FEATURES_READ_ONLY:
+		f4_warn("%s: %s", f4->dev.path, why);
+		*rw = false;
+		break;
+	case F4_FEATURES_OK:
+		break;
+	}
+	if ((sb.s_feature_incompat & EXT3_FEATURE_INCOMPAT_RECOVER) &&
+	    (sb.s_feature_compat & EXT3_FEATURE_COMPAT_HAS_JOURNAL)) {
+		if (!opts->norecovery) {
+			snprintf(msg, len, "%s: the journal needs recovery; run e2fsck, or mount with -o ro,norecovery (read-only; the view may be inconsistent)",
+				 f4->dev.path);
+			return -EUCLEAN;
+		}
+		if (*rw) {
+			snprintf(msg, len, "%s: -o norecovery needs -o ro (the journal needs recovery)",
+				 f4->dev.path);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static int open_ext2fs(struct f4_fs *f4, bool rw, char *msg, size_t len)
+{
+	int flags = EXT2_FLAG_64BITS | EXT2_FLAG_SKIP_MMP;
+	char name[64];
+	errcode_t err;
+
+	if (rw)
+		flags |= EXT2_FLAG_RW;
+	f4_chan_name(&f4->dev, name, sizeof(name));
+	err = ext2fs_open2(name, NULL, flags, 0, 0, f4_chan_manager(), &f4->fs);
+	if (err) {
+		f4->fs = NULL;
+		snprintf(msg, len, "cannot open the filesystem on %s: %s",
+			 f4->dev.path, error_message(err));
+		return f4_errcode_to_errno(err) == -ENOMEM ? -ENOMEM : -EINVAL;
+	}
+	f4->fs->default_bitmap_type = EXT2FS_BMAP64_RBTREE;
+	f4->blocksize = f4->fs->blocksize;
+	f4->blockbits = EXT2_BLOCK_SIZE_BITS(f4->fs->super);
+	return 0;
+}
+
+static enum f4_errors_policy policy_from_super(const struct ext2_super_block *sb)
+{
+	switch (sb->s_errors) {
+	case EXT2_ERRORS_RO:
+		return F4_ERRORS_RO;
+	case EXT2_ERRORS_PANIC:
+		return F4_ERRORS_PANIC;
+	default:
+		return F4_ERRORS_CONTINUE;
+	}
+}
+
+int f4_fs_open(const struct f4_opts *opts, struct f4_fs **out, char *msg,
+	       size_t msglen)
+{
+	struct f4_fs *f4 = calloc(1, sizeof(*f4));
+	bool rw = !opts->readonly;
+	int ret;
+
+	if (!f4)
+		return -ENOMEM;
+	pthread_mutex_init(&f4->lock, NULL);
+	f4->dev.fd = -1;
+	ret = f4_dev_open(&f4->dev, opts->image, opts->offset, rw, msg, msglen);
+	if (ret)
+		goto fail;
+	ret = precheck_super(f4, opts, &rw, msg, msglen);
+	if (ret)
+		goto fail;
+	if (!rw && f4->dev.rw) {	/* features forced read-only: reopen */
+		f4_dev_close(&f4->dev);
+		ret = f4_dev_open(&f4->dev, opts->image, opts->offset, false,
+				  msg, msglen);
+		if (ret)
+			goto fail;
+	}
+	f4->rw = rw;
+	ret = open_ext2fs(f4, rw, msg, msglen);
+	if (ret)
+		goto fail;
+	f4->errors = opts->errors ? opts->errors : policy_from_super(f4->fs->super);
+	ret = f4_data_io_pread_create(&f4->dev, &f4->dio);
+	if (!ret)
+		ret = f4_icache_create(&f4->icache);
+	if (ret) {
+		snprintf(msg, msglen, "out of memory");
+		goto fail;
+	}
+	*out = f4;
+	return 0;
+fail:
+	f4_fs_close(f4);
+	return ret;
+}
+
+int f4_fs_close(struct f4_fs *f4)
+{
+	int ret = 0;
+
+	if (!f4)
+		return 0;
+	if (f4->fs) {
+		ret = f4_errcode_to_errno(ext2fs_close_free(&f4->fs));
+		if (ret)
+			f4_err("%s: closing the filesystem failed: %s",
+			       f4->dev.path, strerror(-ret));
+	}
+	f4_icache_destroy(f4->icache);
+	f4_data_io_destroy(f4->dio);
+	f4_dev_close(&f4->dev);
+	free(f4->corrupt_seen);
+	pthread_mutex_destroy(&f4->lock);
+	free(f4);
+	return ret;
+}
+
+/* Blocks the kernel does not count as capacity: superblocks, descriptors,
+ * bitmaps and inode tables of every group, and the internal journal. */
+static uint64_t overhead_blocks(ext2_filsys fs)
+{
+	uint64_t total = 0;
+	dgrp_t g;
+
+	for (g = 0; g < fs->group_desc_count; g++) {
+		blk64_t super = 0, old_desc = 0, new_desc = 0;
+		blk_t used = 0;
+
+		ext2fs_super_and_bgd_loc2(fs, g, &super, &old_desc, &new_desc,
+					  &used);
+		total += used;
+	}
+	total += (uint64_t)fs->group_desc_count *
+		 (2 + fs->inode_blocks_per_group);
+	total += fs->super->s_first_data_block;
+	if (ext2fs_has_feature_journal(fs->super) && fs->super->s_journal_inum) {
+		struct ext2_inode ji;
+
+		if (!ext2fs_read_inode(fs, fs->super->s_journal_inum, &ji))
+			total += EXT2_I_SIZE(&ji) / fs->blocksize;
+	}
+	return total;
+}
+
+/* ext4 keeps 2% of the blocks (at most 4096 clusters) back from every
+ * user when the filesystem uses extents, for metadata it may need later
+ * (splitting extents, converting unwritten ones). */
+static uint64_t reserved_for_metadata(ext2_filsys fs)
+{
+	uint64_t clusters;
+
+	if (!ext2fs_has_feature_extents(fs->super))
+		return 0;
+	clusters = EXT2FS_B2C(fs, ext2fs_blocks_count(fs->super)) / 50;
+	if (clusters > 4096)
+		clusters = 4096;
+	return EXT2FS_C2B(fs, clusters);
+}
+
+int f4_fs_statfs(struct f4_fs *f4, struct f4_statfs *st)
+{
+	struct ext2_super_block *sb;
+	uint64_t reserved, overhead;
+
+	f4_fs_lock(f4);
+	sb = f4->fs->super;
+	if (!f4->overhead)
+		f4->overhead = sb->s_overhead_clusters ?
+			EXT2FS_C2B(f4->fs, (uint64_t)sb->s_overhead_clusters) :
+			overhead_blocks(f4->fs);
+	overhead = f4->overhead;
+	st->bsize = f4->blocksize;
+	st->blocks = ext2fs_blocks_count(sb);
+	st->blocks = st->blocks > overhead ? st->blocks - overhead : 0;
+	st->bfree = ext2fs_free_blocks_count(sb);
+	reserved = ext2fs_r_blocks_count(sb) + reserved_for_metadata(f4->fs);
+	st->bavail = st->bfree > reserved ? st->bfree - reserved : 0;
+	st->files = sb->s_inodes_count;
+	st->ffree = sb->s_free_inodes_count;
+	st->namemax = EXT2_NAME_LEN;
+	memcpy(&st->fsid, sb->s_uuid, sizeof(st->fsid));
+	f4_fs_unlock(f4);
+	return 0;
+}

@@ -1,0 +1,71 @@
+/* Owns the mounted filesystem: opening and checking the image, the big
+ * lock that serialises every libext2fs call, and the state shared by all
+ * operations.
+ *
+ * Locking: inode locks (icache, ascending ino) -> f4->lock -> backend
+ * internals. Never reply to the kernel and never move file data while
+ * holding f4->lock. */
+#ifndef F4_FS_H
+#define F4_FS_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <ext2fs/ext2fs.h>
+
+#include "err.h"
+#include "io/data.h"
+#include "io/dev.h"
+#include "opts.h"
+
+struct f4_icache;
+
+struct f4_lock_stats {
+	uint64_t acquisitions;
+	uint64_t total_hold_ns;
+	uint64_t max_hold_ns;
+};
+
+struct f4_fs {
+	/* Set at mount, read-only afterwards. */
+	struct f4_dev dev;
+	struct f4_data_io *dio;
+	struct f4_icache *icache;	/* has its own lock */
+	unsigned blockbits;
+	uint32_t blocksize;
+	bool rw;			/* mounted read-write */
+	enum f4_errors_policy errors;
+
+	pthread_mutex_t lock;		/* the big lock */
+	ext2_filsys fs;			/* protected by lock */
+	bool went_ro;			/* written under lock: errors=remount-ro */
+	struct f4_corrupt_seen *corrupt_seen;	/* protected by lock */
+	uint64_t lock_taken_ns;		/* protected by lock */
+	struct f4_lock_stats lock_stats;	/* protected by lock */
+	uint64_t overhead;		/* protected by lock: statfs, lazily */
+};
+
+/* Open and check the image as the options say. On failure returns -errno
+ * and a one-line reason in msg; nothing is left open. */
+int f4_fs_open(const struct f4_opts *opts, struct f4_fs **out, char *msg,
+	       size_t msglen);
+
+/* Flush (rw) and close; returns the first error. */
+int f4_fs_close(struct f4_fs *f4);
+
+void f4_fs_lock(struct f4_fs *f4);
+void f4_fs_unlock(struct f4_fs *f4);
+
+/* May this mount change the image right now? 0 or -EROFS. Needs no lock
+ * (went_ro only ever goes from false to true). */
+int f4_fs_writable(const struct f4_fs *f4);
+
+struct f4_statfs {
+	uint64_t blocks, bfree, bavail, files, ffree;
+	uint32_t bsize, namemax;
+	uint64_t fsid;
+};
+
+int f4_fs_statfs(struct f4_fs *f4, struct f4_statfs *st);
+
+#endif

@@ -1,0 +1,196 @@
+/* Owns the io_manager for libext2fs metadata IO over an f4_dev. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "chan.h"
+
+#define F4_CHAN_PREFIX "f4dev:"
+
+struct chan_priv {
+	const struct f4_dev *dev;
+	struct struct_io_stats stats;
+};
+
+static errcode_t to_errcode(int ret, errcode_t short_code)
+{
+	if (ret == 0)
+		return 0;
+	if (ret == -EIO)
+		return short_code;
+	return (errcode_t)-ret;
+}
+
+static struct chan_priv *priv_of(io_channel ch)
+{
+	return ch->private_data;
+}
+
+static size_t span_bytes(io_channel ch, int count)
+{
+	return count < 0 ? (size_t)-count : (size_t)count * (size_t)ch->block_size;
+}
+
+static errcode_t chan_open(const char *name, int flags, io_channel *out)
+{
+	struct chan_priv *priv = NULL;
+	io_channel ch = NULL;
+	void *ptr = NULL;
+
+	if (!name || strncmp(name, F4_CHAN_PREFIX, strlen(F4_CHAN_PREFIX)) ||
+	    sscanf(name + strlen(F4_CHAN_PREFIX), "%p", &ptr) != 1 || !ptr)
+		return EXT2_ET_BAD_DEVICE_NAME;
+	ch = calloc(1, sizeof(*ch));
+	priv = calloc(1, sizeof(*priv));
+	if (!ch || !priv)
+		goto nomem;
+	priv->dev = ptr;
+	if ((flags & IO_FLAG_RW) && !priv->dev->rw) {
+		free(ch);
+		free(priv);
+		return EXT2_ET_RO_FILSYS;
+	}
+	priv->stats.num_fields = 2;
+	ch->magic = EXT2_ET_MAGIC_IO_CHANNEL;
+	ch->manager = f4_chan_manager();
+	ch->name = strdup(priv->dev->path);
+	if (!ch->name)
+		goto nomem;
+	ch->block_size = 1024;
+	ch->refcount = 1;
+	ch->private_data = priv;
+	*out = ch;
+	return 0;
+nomem:
+	free(ch);
+	free(priv);
+	return EXT2_ET_NO_MEMORY;
+}
+
+static errcode_t chan_close(io_channel ch)
+{
+	if (--ch->refcount > 0)
+		return 0;
+	free(ch->private_data);
+	free(ch->name);
+	free(ch);
+	return 0;
+}
+
+static errcode_t chan_set_blksize(io_channel ch, int blksize)
+{
+	ch->block_size = blksize;
+	return 0;
+}
+
+static errcode_t chan_read_blk64(io_channel ch, unsigned long long block,
+				 int count, void *data)
+{
+	struct chan_priv *priv = priv_of(ch);
+	size_t len = span_bytes(ch, count);
+	int ret;
+
+	if (block > UINT64_MAX / (unsigned)ch->block_size)
+		return EXT2_ET_LLSEEK_FAILED;
+	ret = f4_dev_pread(priv->dev, data, len, block * ch->block_size);
+	if (!ret)
+		priv->stats.bytes_read += len;
+	return to_errcode(ret, EXT2_ET_SHORT_READ);
+}
+
+static errcode_t chan_write_blk64(io_channel ch, unsigned long long block,
+				  int count, const void *data)
+{
+	struct chan_priv *priv = priv_of(ch);
+	size_t len = span_bytes(ch, count);
+	int ret;
+
+	if (block > UINT64_MAX / (unsigned)ch->block_size)
+		return EXT2_ET_LLSEEK_FAILED;
+	ret = f4_dev_pwrite(priv->dev, data, len, block * ch->block_size);
+	if (!ret)
+		priv->stats.bytes_written += len;
+	return to_errcode(ret, EXT2_ET_SHORT_WRITE);
+}
+
+static errcode_t chan_read_blk(io_channel ch, unsigned long block, int count,
+			       void *data)
+{
+	return chan_read_blk64(ch, block, count, data);
+}
+
+static errcode_t chan_write_blk(io_channel ch, unsigned long block, int count,
+				const void *data)
+{
+	return chan_write_blk64(ch, block, count, data);
+}
+
+static errcode_t chan_write_byte(io_channel ch, unsigned long offset, int size,
+				 const void *data)
+{
+	struct chan_priv *priv = priv_of(ch);
+
+	if (size < 0)
+		return EXT2_ET_INVALID_ARGUMENT;
+	return to_errcode(f4_dev_pwrite(priv->dev, data, (size_t)size, offset),
+			  EXT2_ET_SHORT_WRITE);
+}
+
+static errcode_t chan_flush(io_channel ch)
+{
+	struct chan_priv *priv = priv_of(ch);
+
+	if (!priv->dev->rw)
+		return 0;
+	return to_errcode(f4_dev_sync(priv->dev), EXT2_ET_SHORT_WRITE);
+}
+
+static errcode_t chan_set_option(io_channel ch, const char *option,
+				 const char *arg)
+{
+	return EXT2_ET_INVALID_ARGUMENT;
+}
+
+static errcode_t chan_get_stats(io_channel ch, io_stats *stats)
+{
+	*stats = &priv_of(ch)->stats;
+	return 0;
+}
+
+static errcode_t chan_unsupported(io_channel ch, unsigned long long block,
+				  unsigned long long count)
+{
+	return EXT2_ET_UNIMPLEMENTED;
+}
+
+static struct struct_io_manager f4_chan_ops = {
+	.magic = EXT2_ET_MAGIC_IO_MANAGER,
+	.name = "fuse4fs",
+	.open = chan_open,
+	.close = chan_close,
+	.set_blksize = chan_set_blksize,
+	.read_blk = chan_read_blk,
+	.write_blk = chan_write_blk,
+	.flush = chan_flush,
+	.write_byte = chan_write_byte,
+	.set_option = chan_set_option,
+	.get_stats = chan_get_stats,
+	.read_blk64 = chan_read_blk64,
+	.write_blk64 = chan_write_blk64,
+	.discard = chan_unsupported,
+	.cache_readahead = chan_unsupported,
+	.zeroout = chan_unsupported,
+};
+
+io_manager f4_chan_manager(void)
+{
+	return &f4_chan_ops;
+}
+
+void f4_chan_name(const struct f4_dev *dev, char *buf, size_t len)
+{
+	snprintf(buf, len, F4_CHAN_PREFIX "%p", (const void *)dev);
+}

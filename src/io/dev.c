@@ -1,0 +1,201 @@
+/* Owns the image file descriptor: open, lock, size, bounded IO. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../../compat/blkdev.h"
+#include "dev.h"
+
+/* "/dev/fd/N" names a descriptor we inherited: use it as it is, so the
+ * server never needs path access to the image. */
+static int inherited_fd(const char *path)
+{
+	char *end;
+	long n;
+
+	if (strncmp(path, "/dev/fd/", 8) != 0)
+		return -1;
+	errno = 0;
+	n = strtol(path + 8, &end, 10);
+	if (errno || *end || end == path + 8 || n < 0 || n > 65535)
+		return -1;
+	return (int)n;
+}
+
+static int open_image(const char *path, bool rw)
+{
+	int fd = inherited_fd(path);
+	int flags = (rw ? O_RDWR : O_RDONLY) | O_CLOEXEC;
+	struct stat st;
+
+	if (fd < 0) {
+		/* A block device opened for writing is claimed exclusively,
+		 * so neither the kernel nor a second server can mount it. */
+		if (rw && stat(path, &st) == 0 && S_ISBLK(st.st_mode))
+			flags |= F4_BDEV_EXCL_FLAG;
+		return open(path, flags);
+	}
+	flags = fcntl(fd, F_GETFL);
+	if (flags < 0)
+		return -1;
+	if (rw && (flags & O_ACCMODE) == O_RDONLY) {
+		errno = EROFS;
+		return -1;
+	}
+	return dup(fd);	/* own copy; the caller's descriptor stays theirs */
+}
+
+static int lock_image(struct f4_dev *dev, char *msg, size_t msglen)
+{
+	if (flock(dev->fd, (dev->rw ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0)
+		return 0;
+	if (errno == EWOULDBLOCK) {
+		snprintf(msg, msglen, "%s is in use by %s", dev->path,
+			 dev->rw ? "another mount" : "a read-write mount");
+		return -EBUSY;
+	}
+	/* Some filesystems (NFS without locks) do not do flock: go on. */
+	return 0;
+}
+
+static int size_window(struct f4_dev *dev, uint64_t total, char *msg,
+		       size_t msglen)
+{
+	if (dev->offset >= total) {
+		snprintf(msg, msglen, "offset=%llu is beyond the end of %s (%llu bytes)",
+			 (unsigned long long)dev->offset, dev->path,
+			 (unsigned long long)total);
+		return -EINVAL;
+	}
+	dev->size = total - dev->offset;
+	return 0;
+}
+
+int f4_dev_open(struct f4_dev *dev, const char *path, uint64_t offset, bool rw,
+		char *msg, size_t msglen)
+{
+	struct stat st;
+	uint64_t total;
+	int ret;
+
+	memset(dev, 0, sizeof(*dev));
+	dev->fd = -1;
+	dev->rw = rw;
+	dev->offset = offset;
+	dev->path = strdup(path);
+	if (!dev->path)
+		return -ENOMEM;
+	dev->fd = open_image(path, rw);
+	if (dev->fd < 0) {
+		ret = -errno;
+		if (errno == EBUSY)
+			snprintf(msg, msglen, "%s is in use (mounted or opened exclusively elsewhere)",
+				 path);
+		else
+			snprintf(msg, msglen, "cannot open %s%s: %s", path,
+				 rw ? " read-write" : "", strerror(errno));
+		goto fail;
+	}
+	if (fstat(dev->fd, &st) < 0) {
+		ret = -errno;
+		snprintf(msg, msglen, "cannot stat %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (S_ISBLK(st.st_mode)) {
+		dev->is_bdev = true;
+		ret = f4_compat_blkdev_size(dev->fd, &total);
+		if (ret) {
+			snprintf(msg, msglen, "cannot get the size of %s: %s",
+				 path, strerror(-ret));
+			goto fail;
+		}
+	} else if (S_ISREG(st.st_mode)) {
+		total = (uint64_t)st.st_size;
+	} else {
+		ret = -EINVAL;
+		snprintf(msg, msglen, "%s is not a regular file or block device", path);
+		goto fail;
+	}
+	ret = size_window(dev, total, msg, msglen);
+	if (!ret)
+		ret = lock_image(dev, msg, msglen);
+	if (ret)
+		goto fail;
+	return 0;
+fail:
+	f4_dev_close(dev);
+	return ret;
+}
+
+void f4_dev_close(struct f4_dev *dev)
+{
+	if (dev->fd >= 0)
+		close(dev->fd);
+	dev->fd = -1;
+	free(dev->path);
+	dev->path = NULL;
+}
+
+bool f4_dev_range_ok(const struct f4_dev *dev, uint64_t off, uint64_t len)
+{
+	return off <= dev->size && len <= dev->size - off;
+}
+
+int f4_dev_pread(const struct f4_dev *dev, void *buf, size_t len, uint64_t off)
+{
+	char *p = buf;
+
+	if (!f4_dev_range_ok(dev, off, len))
+		return -EIO;
+	while (len) {
+		ssize_t n = pread(dev->fd, p, len, (off_t)(dev->offset + off));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		p += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int f4_dev_pwrite(const struct f4_dev *dev, const void *buf, size_t len,
+		  uint64_t off)
+{
+	const char *p = buf;
+
+	if (!dev->rw)
+		return -EROFS;
+	if (!f4_dev_range_ok(dev, off, len))
+		return -EIO;
+	while (len) {
+		ssize_t n = pwrite(dev->fd, p, len, (off_t)(dev->offset + off));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			return -EIO;
+		p += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int f4_dev_sync(const struct f4_dev *dev)
+{
+	return f4_compat_datasync(dev->fd);
+}

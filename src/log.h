@@ -1,0 +1,36 @@
+/* Logging for the core: one sink (stderr until main installs fuse_log),
+ * a process-wide verbosity, and corruption reports. The core never
+ * includes FUSE headers, so main.c plugs fuse_log in through the sink. */
+#ifndef F4_LOG_H
+#define F4_LOG_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+
+enum f4_log_level {
+	F4_LOG_ERR,
+	F4_LOG_WARNING,
+	F4_LOG_INFO,
+	F4_LOG_DEBUG,
+};
+
+typedef void (*f4_log_sink_fn)(enum f4_log_level level, const char *fmt,
+			       va_list ap);
+
+/* The one process-wide setting: debug tracing costs this one test when off. */
+extern bool f4_log_debug_enabled;
+
+void f4_log_set_sink(f4_log_sink_fn sink);
+void f4_log(enum f4_log_level level, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#define f4_err(...)  f4_log(F4_LOG_ERR, __VA_ARGS__)
+#define f4_warn(...) f4_log(F4_LOG_WARNING, __VA_ARGS__)
+#define f4_info(...) f4_log(F4_LOG_INFO, __VA_ARGS__)
+#define f4_dbg(...)                                                      \
+	do {                                                             \
+		if (f4_log_debug_enabled)                                \
+			f4_log(F4_LOG_DEBUG, __VA_ARGS__);               \
+	} while (0)
+
+#endif

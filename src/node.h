@@ -1,0 +1,25 @@
+/* Owns the read side of the node operations the FUSE glue calls: lookup,
+ * getattr, readlink, flags. Each takes the big lock itself. */
+#ifndef F4_NODE_H
+#define F4_NODE_H
+
+#include <stddef.h>
+
+#include "inode.h"
+
+/* Look name up in dir and take a kernel reference on the result. */
+int f4_node_lookup(struct f4_fs *f4, ext2_ino_t dir, const char *name,
+		   struct f4_attr *out);
+
+int f4_node_getattr(struct f4_fs *f4, ext2_ino_t ino, struct f4_attr *out);
+
+/* The symlink target, NUL-terminated, in a buffer the caller frees. */
+int f4_node_readlink(struct f4_fs *f4, ext2_ino_t ino, char **target);
+
+/* The inode flags userspace may see (FS_IOC_GETFLAGS). */
+int f4_node_get_flags(struct f4_fs *f4, ext2_ino_t ino, uint32_t *flags);
+
+/* Drop n kernel references. */
+void f4_node_forget(struct f4_fs *f4, ext2_ino_t ino, uint64_t n);
+
+#endif

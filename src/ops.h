@@ -1,0 +1,89 @@
+/* The FUSE glue: the one fuse_lowlevel_ops table and the thin handlers
+ * behind it (op_*.c). A handler decodes the request, calls the core,
+ * replies exactly once. Shared helpers live here. */
+#ifndef F4_OPS_H
+#define F4_OPS_H
+
+#define FUSE_USE_VERSION 312
+#include <fuse_lowlevel.h>
+
+#include "fs.h"
+#include "inode.h"
+
+/* Per-mount state the handlers need beyond the core. */
+struct f4_session {
+	struct f4_fs *f4;
+	struct fuse_session *se;
+	double entry_timeout;
+	double attr_timeout;
+};
+
+const struct fuse_lowlevel_ops *f4_ops(void);
+
+static inline struct f4_session *f4_sess(fuse_req_t req)
+{
+	return fuse_req_userdata(req);
+}
+
+static inline struct f4_fs *f4_req_fs(fuse_req_t req)
+{
+	return f4_sess(req)->f4;
+}
+
+/* FUSE's root node id is 1, ext4's root inode is 2: swap the two (inode 1,
+ * the bad-blocks inode, is never handed out, so the swap is safe). */
+static inline ext2_ino_t f4_ino(fuse_ino_t nodeid)
+{
+	if (nodeid == FUSE_ROOT_ID)
+		return EXT2_ROOT_INO;
+	if (nodeid == EXT2_ROOT_INO)
+		return FUSE_ROOT_ID;
+	return nodeid > UINT32_MAX ? 0 : (ext2_ino_t)nodeid;
+}
+
+static inline fuse_ino_t f4_nodeid(ext2_ino_t ino)
+{
+	return f4_ino(ino);
+}
+
+/* Fill a FUSE entry from core attributes (node id, generation, timeouts). */
+void f4_fill_entry(fuse_req_t req, const struct f4_attr *a,
+		   struct fuse_entry_param *e);
+/* The stat to send for an attr. */
+void f4_fill_stat(const struct f4_attr *a, struct stat *st);
+
+/* Handlers, by family. */
+void f4_op_init(void *userdata, struct fuse_conn_info *conn);
+void f4_op_destroy(void *userdata);
+void f4_op_statfs(fuse_req_t req, fuse_ino_t ino);
+void f4_op_ioctl(fuse_req_t req, fuse_ino_t ino, unsigned int cmd, void *arg,
+		 struct fuse_file_info *fi, unsigned flags, const void *in_buf,
+		 size_t in_bufsz, size_t out_bufsz);
+
+void f4_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name);
+void f4_op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup);
+void f4_op_forget_multi(fuse_req_t req, size_t count,
+			struct fuse_forget_data *forgets);
+void f4_op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void f4_op_readlink(fuse_req_t req, fuse_ino_t ino);
+void f4_op_access(fuse_req_t req, fuse_ino_t ino, int mask);
+
+void f4_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void f4_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		   struct fuse_file_info *fi);
+void f4_op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		       struct fuse_file_info *fi);
+void f4_op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+
+void f4_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void f4_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		struct fuse_file_info *fi);
+void f4_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void f4_op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
+		 struct fuse_file_info *fi);
+
+void f4_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+		    size_t size);
+void f4_op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
+
+#endif

@@ -1,0 +1,40 @@
+/* Owns the command line: our options, the FUSE options we pass on, and
+ * the --help text (generated from the same table, so help, parser and the
+ * man-page check cannot drift apart). */
+#ifndef F4_OPTS_H
+#define F4_OPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+struct f4_opts {
+	char *image;
+	char *mountpoint;
+	bool readonly;		/* -o ro */
+	bool rw;		/* -o rw was given */
+	uint64_t offset;	/* -o offset= */
+	bool norecovery;
+	enum f4_errors_policy errors;
+	bool foreground;	/* -f (and -d) */
+	bool debug;		/* -d */
+	bool single_thread;	/* -s */
+	bool show_help;
+	bool show_version;
+	/* Options handed to libfuse, as one comma-separated -o list. */
+	char *fuse_opts;
+	bool has_fsname, has_subtype;
+};
+
+/* Parse argv. On error returns -EINVAL with a one-line message in msg.
+ * -h/-V set show_help/show_version and need no IMAGE or MOUNTPOINT. */
+int f4_opts_parse(int argc, char **argv, struct f4_opts *o, char *msg,
+		  size_t msglen);
+void f4_opts_free(struct f4_opts *o);
+
+/* The option list of --help (without the usage line). */
+void f4_opts_print_help(void *stream);
+
+#endif

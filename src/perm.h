@@ -1,0 +1,23 @@
+/* Owns permission checks done by the server itself (the access op, and
+ * the rules the kernel cannot check for us). Mode bits only: ACLs are
+ * enforced by the kernel, which reads them through getxattr. */
+#ifndef F4_PERM_H
+#define F4_PERM_H
+
+#include <stdbool.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+struct f4_cred {
+	uid_t uid;
+	gid_t gid;
+	const gid_t *groups;
+	int ngroups;
+};
+
+bool f4_cred_in_group(const struct f4_cred *c, gid_t gid);
+
+/* mask is a combination of R_OK, W_OK, X_OK; 0 or -EACCES. */
+int f4_perm_check(const struct stat *st, const struct f4_cred *c, int mask);
+
+#endif
