@@ -9,6 +9,7 @@
 #include <ext2fs/ext2fs.h>
 
 #include "../compat/errno_compat.h"
+#include "../iomap/errcode.h"
 
 struct f4_fs;
 
@@ -18,9 +19,6 @@ enum f4_errors_policy {
 	F4_ERRORS_RO,
 	F4_ERRORS_PANIC,
 };
-
-/* 0 stays 0; everything else becomes a negative errno. */
-int f4_errcode_to_errno(errcode_t err);
 
 /* Parse "continue", "remount-ro", "panic"; -EINVAL otherwise. */
 int f4_errors_parse(const char *s, enum f4_errors_policy *out);

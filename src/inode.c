@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/sysmacros.h>
+#include <time.h>
 
 #include "inode.h"
 
@@ -108,4 +109,95 @@ int f4_inode_get_attr(struct f4_fs *f4, ext2_ino_t ino, struct f4_attr *a)
 	if (!ret)
 		f4_inode_to_attr(f4, ino, &inode, a);
 	return ret;
+}
+
+struct timespec f4_time_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts;
+}
+
+/* ext4's range: 32-bit seconds, extended by two epoch bits when the
+ * inode has room for the extra words. */
+#define F4_TIME_MIN ((int64_t)INT32_MIN)
+#define F4_TIME_MAX_EXTRA ((int64_t)INT32_MIN + (1LL << 34) - 1)
+
+static void encode_time(uint32_t *base, uint32_t *extra, bool has_extra,
+			struct timespec ts)
+{
+	int64_t sec = ts.tv_sec;
+	int64_t max = has_extra ? F4_TIME_MAX_EXTRA : INT32_MAX;
+
+	if (sec < F4_TIME_MIN)
+		sec = F4_TIME_MIN;
+	if (sec > max)
+		sec = max;
+	*base = (uint32_t)sec;
+	if (has_extra)
+		*extra = (uint32_t)(((sec - (int32_t)sec) >> 32) & EXT4_EPOCH_MASK) |
+			 ((uint32_t)ts.tv_nsec << EXT4_EPOCH_BITS);
+}
+
+void f4_inode_set_times(const struct f4_fs *f4, struct ext2_inode_large *inode,
+			unsigned which, struct timespec ts)
+{
+	if (which & F4_ATIME)
+		encode_time(&inode->i_atime, &inode->i_atime_extra,
+			    f4_inode_has_extra(f4, inode, F4_EXTRA_END(i_atime_extra)), ts);
+	if (which & F4_MTIME)
+		encode_time(&inode->i_mtime, &inode->i_mtime_extra,
+			    f4_inode_has_extra(f4, inode, F4_EXTRA_END(i_mtime_extra)), ts);
+	if (which & F4_CTIME)
+		encode_time(&inode->i_ctime, &inode->i_ctime_extra,
+			    f4_inode_has_extra(f4, inode, F4_EXTRA_END(i_ctime_extra)), ts);
+	if ((which & F4_CRTIME) &&
+	    f4_inode_has_extra(f4, inode, F4_EXTRA_END(i_crtime_extra)))
+		encode_time(&inode->i_crtime, &inode->i_crtime_extra, true, ts);
+}
+
+void f4_inode_set_ids(struct ext2_inode_large *inode, uid_t uid, gid_t gid)
+{
+	inode->i_uid = (uint16_t)uid;
+	inode->osd2.linux2.l_i_uid_high = (uint16_t)(uid >> 16);
+	inode->i_gid = (uint16_t)gid;
+	inode->osd2.linux2.l_i_gid_high = (uint16_t)(gid >> 16);
+}
+
+int f4_inode_write(struct f4_fs *f4, ext2_ino_t ino,
+		   struct ext2_inode_large *inode)
+{
+	uint64_t version = inode->osd1.linux1.l_i_version;
+	bool has_hi = f4_inode_has_extra(f4, inode, F4_EXTRA_END(i_version_hi));
+	errcode_t err;
+
+	if (has_hi)
+		version |= (uint64_t)inode->i_version_hi << 32;
+	version++;
+	inode->osd1.linux1.l_i_version = (uint32_t)version;
+	if (has_hi)
+		inode->i_version_hi = (uint32_t)(version >> 32);
+	err = ext2fs_write_inode_full(f4->fs, ino, (struct ext2_inode *)inode,
+				      sizeof(*inode));
+	return err ? f4_fs_errcode(f4, ino, err, "write_inode") : 0;
+}
+
+uint64_t f4_inode_max_size(const struct f4_fs *f4,
+			   const struct ext2_inode_large *inode)
+{
+	uint64_t bs = f4->blocksize, apb = bs / 4, blocks;
+
+	if (inode->i_flags & EXT4_EXTENTS_FL)
+		return ((1ULL << 32) - 1) * bs;
+	/* Block maps: 12 direct, then single, double, triple indirect;
+	 * also bounded by i_blocks counting 512-byte sectors in 32 bits
+	 * unless huge_file. */
+	blocks = EXT2_NDIR_BLOCKS + apb + apb * apb + apb * apb * apb;
+	if (!ext2fs_has_feature_huge_file(f4->fs->super) &&
+	    blocks > ((1ULL << 32) - 1) / (bs / 512))
+		blocks = ((1ULL << 32) - 1) / (bs / 512);
+	if (blocks > (1ULL << 32) - 1)
+		blocks = (1ULL << 32) - 1;
+	return blocks * bs;
 }

@@ -38,4 +38,29 @@ int f4_inode_get_attr(struct f4_fs *f4, ext2_ino_t ino, struct f4_attr *a);
 /* Decode an ext4 timestamp (base seconds + optional extra word). */
 struct timespec f4_time_decode(uint32_t base, uint32_t extra, bool has_extra);
 
+/* Which timestamps to set. */
+enum {
+	F4_ATIME = 1 << 0,
+	F4_MTIME = 1 << 1,
+	F4_CTIME = 1 << 2,
+	F4_CRTIME = 1 << 3,
+};
+
+struct timespec f4_time_now(void);
+
+/* Store ts into the chosen fields, clamped to what the inode can hold. */
+void f4_inode_set_times(const struct f4_fs *f4, struct ext2_inode_large *inode,
+			unsigned which, struct timespec ts);
+
+void f4_inode_set_ids(struct ext2_inode_large *inode, uid_t uid, gid_t gid);
+
+/* Write the whole in-core inode back (bumping i_version); caller holds the
+ * lock and has checked f4_fs_writable(). */
+int f4_inode_write(struct f4_fs *f4, ext2_ino_t ino,
+		   struct ext2_inode_large *inode);
+
+/* The largest file size this inode's mapping can address. */
+uint64_t f4_inode_max_size(const struct f4_fs *f4,
+			   const struct ext2_inode_large *inode);
+
 #endif

@@ -1,0 +1,93 @@
+/* Owns errcode_t -> -errno (see errcode.h). */
+#include "config.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "errcode.h"
+
+struct errmap {
+	errcode_t code;
+	int err;
+};
+
+static const struct errmap errmap[] = {
+	{ EXT2_ET_NO_MEMORY, ENOMEM },
+	{ EXT2_ET_RO_FILSYS, EROFS },
+	{ EXT2_ET_FILE_RO, EROFS },
+	{ EXT2_ET_BLOCK_ALLOC_FAIL, ENOSPC },
+	{ EXT2_ET_INODE_ALLOC_FAIL, ENOSPC },
+	{ EXT2_ET_DIR_NO_SPACE, ENOSPC },
+	{ EXT2_ET_EA_NO_SPACE, ENOSPC },
+	{ EXT2_ET_INLINE_DATA_NO_SPACE, ENOSPC },
+	{ EXT2_ET_EXTENT_NO_SPACE, ENOSPC },
+	{ EXT2_ET_DIR_NO_SPACE_FOR_CSUM, ENOSPC },
+	{ EXT2_ET_TOO_MANY_INODES, ENOSPC },
+	{ EXT2_ET_FILE_NOT_FOUND, ENOENT },
+	{ EXT2_ET_NO_DIRECTORY, ENOTDIR },
+	{ EXT2_ET_DIR_EXISTS, EEXIST },
+	{ EXT2_ET_FILE_EXISTS, EEXIST },
+	{ EXT2_ET_TOO_MANY_REFS, EMLINK },
+	{ EXT2_ET_FILE_TOO_BIG, EFBIG },
+	{ EXT2_ET_EA_KEY_NOT_FOUND, ENODATA },
+	{ EXT2_ET_NO_INLINE_DATA, ENODATA },
+	{ EXT2_ET_SYMLINK_LOOP, ELOOP },
+	{ EXT2_ET_INVALID_ARGUMENT, EINVAL },
+	{ EXT2_ET_OP_NOT_SUPPORTED, EOPNOTSUPP },
+	{ EXT2_ET_UNIMPLEMENTED, EOPNOTSUPP },
+	{ EXT2_ET_EXTENT_NOT_SUPPORTED, EOPNOTSUPP },
+	{ EXT2_ET_INODE_NOT_EXTENT, EOPNOTSUPP },
+	{ EXT2_ET_MISSING_EA_FEATURE, EOPNOTSUPP },
+	{ EXT2_ET_SHORT_READ, EIO },
+	{ EXT2_ET_SHORT_WRITE, EIO },
+	{ EXT2_ET_LLSEEK_FAILED, EIO },
+	{ EXT2_ET_MMP_FAILED, EBUSY },
+	{ EXT2_ET_MMP_FSCK_ON, EBUSY },
+};
+
+/* Codes that mean the on-disk structure is wrong. */
+static const errcode_t corrupt_codes[] = {
+	EXT2_ET_DIR_CORRUPTED, EXT2_ET_BAD_BLOCK_NUM, EXT2_ET_BAD_INODE_NUM,
+	EXT2_ET_BAD_IND_BLOCK, EXT2_ET_BAD_DIND_BLOCK, EXT2_ET_BAD_TIND_BLOCK,
+	EXT2_ET_EXTENT_HEADER_BAD, EXT2_ET_EXTENT_INDEX_BAD,
+	EXT2_ET_EXTENT_LEAF_BAD, EXT2_ET_EXTENT_INVALID_LENGTH,
+	EXT2_ET_EXTENT_CYCLE, EXT2_ET_INODE_CSUM_INVALID,
+	EXT2_ET_EXTENT_CSUM_INVALID, EXT2_ET_DIR_CSUM_INVALID,
+	EXT2_ET_EXT_ATTR_CSUM_INVALID, EXT2_ET_SB_CSUM_INVALID,
+	EXT2_ET_BLOCK_BITMAP_CSUM_INVALID, EXT2_ET_INODE_BITMAP_CSUM_INVALID,
+	EXT2_ET_EA_BAD_NAME_LEN, EXT2_ET_EA_BAD_VALUE_SIZE, EXT2_ET_BAD_EA_HASH,
+	EXT2_ET_BAD_EA_HEADER, EXT2_ET_BAD_EA_BLOCK_NUM,
+	EXT2_ET_EA_BAD_VALUE_OFFSET, EXT2_ET_EA_INODE_CORRUPTED,
+	EXT2_ET_INODE_CORRUPTED, EXT2_ET_INODE_IS_GARBAGE,
+	EXT2_ET_FILESYSTEM_CORRUPTED, EXT2_ET_BAD_CRC, EXT2_ET_CORRUPT_SUPERBLOCK,
+	EXT2_ET_INLINE_DATA_NO_BLOCK, EXT2_ET_RESIZE_INODE_CORRUPT,
+	EXT2_ET_GDESC_BAD_BLOCK_MAP, EXT2_ET_GDESC_BAD_INODE_MAP,
+	EXT2_ET_GDESC_BAD_INODE_TABLE, EXT2_ET_MISSING_INODE_TABLE,
+};
+
+static bool is_corrupt_code(errcode_t err)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(corrupt_codes) / sizeof(corrupt_codes[0]); i++)
+		if (corrupt_codes[i] == err)
+			return true;
+	return false;
+}
+
+int f4_errcode_to_errno(errcode_t err)
+{
+	size_t i;
+
+	if (err == 0)
+		return 0;
+	if (err > 0 && err < 4096)	/* a plain errno from the io layer */
+		return -(int)err;
+	for (i = 0; i < sizeof(errmap) / sizeof(errmap[0]); i++)
+		if (errmap[i].code == err)
+			return -errmap[i].err;
+	if (is_corrupt_code(err))
+		return -EUCLEAN;
+	return -EIO;
+}
+
