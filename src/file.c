@@ -11,6 +11,7 @@
 #include "../iomap/mapping.h"
 #include "file.h"
 #include "icache.h"
+#include "inline.h"
 #include "inode.h"
 
 int f4_file_open_check(struct f4_fs *f4, ext2_ino_t ino, int flags)
@@ -41,33 +42,6 @@ static int map_file(struct f4_fs *f4, ext2_ino_t ino,
 	if (!ret && !*n)
 		ret = -EIO;
 	return ret;
-}
-
-static int read_inline(struct f4_fs *f4, ext2_ino_t ino,
-		       struct ext2_inode_large *inode, uint64_t off,
-		       size_t size, void *buf)
-{
-	size_t isz = 0, got;
-	char *tmp;
-	errcode_t err;
-
-	err = ext2fs_inline_data_size(f4->fs, ino, &isz);
-	if (err)
-		return f4_fs_errcode(f4, ino, err, "read_inline");
-	tmp = malloc(isz ? isz : 1);
-	if (!tmp)
-		return -ENOMEM;
-	got = isz;
-	err = ext2fs_inline_data_get(f4->fs, ino, (struct ext2_inode *)inode,
-				     tmp, &got);
-	if (!err) {
-		/* Bytes between the inline data and i_size read as zeros. */
-		memset(buf, 0, size);
-		if (off < got)
-			memcpy(buf, tmp + off, got - off < size ? got - off : size);
-	}
-	free(tmp);
-	return err ? f4_fs_errcode(f4, ino, err, "read_inline") : 0;
 }
 
 /* Turn the records for [off, off + size) into transfers; zero the rest. */
@@ -123,7 +97,7 @@ static int read_pass(struct f4_fs *f4, ext2_ino_t ino, uint64_t off,
 	if (size > isize - off)
 		size = (size_t)(isize - off);
 	if (inode.i_flags & EXT4_INLINE_DATA_FL) {
-		ret = read_inline(f4, ino, &inode, off, size, buf);
+		ret = f4_inline_read(f4, ino, &inode, off, size, buf);
 		*done = off + size;
 		goto out_unlock;
 	}

@@ -1,0 +1,143 @@
+/* Owns directory content changes (see diredit.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "dir.h"
+#include "diredit.h"
+#include "inline.h"
+#include "inode.h"
+
+int f4_mode_to_ftype(uint16_t mode)
+{
+	switch (mode & S_IFMT) {
+	case S_IFREG: return EXT2_FT_REG_FILE;
+	case S_IFDIR: return EXT2_FT_DIR;
+	case S_IFCHR: return EXT2_FT_CHRDEV;
+	case S_IFBLK: return EXT2_FT_BLKDEV;
+	case S_IFIFO: return EXT2_FT_FIFO;
+	case S_IFSOCK: return EXT2_FT_SOCK;
+	case S_IFLNK: return EXT2_FT_SYMLINK;
+	default: return EXT2_FT_UNKNOWN;
+	}
+}
+
+/* Make room for one more entry: what ext4 does when a directory is full. */
+static int grow(struct f4_fs *f4, ext2_ino_t dir)
+{
+	struct ext2_inode_large inode;
+	errcode_t err;
+	int ret = f4_inode_read(f4, dir, &inode);
+
+	if (ret)
+		return ret;
+	if (inode.i_flags & EXT4_INLINE_DATA_FL)
+		return f4_inline_expand(f4, dir, &inode);
+	if (inode.i_flags & EXT2_INDEX_FL)
+		return -ENOSPC;		/* the index itself is full */
+	if (ext2fs_has_feature_dir_index(f4->fs->super) &&
+	    EXT2_I_SIZE(&inode) == f4->blocksize)
+		return f4_dx_make_index(f4, dir);
+	err = ext2fs_expand_dir(f4->fs, dir);
+	if (err == EXT2_ET_BLOCK_ALLOC_FAIL || err == EXT2_ET_DIR_NO_SPACE)
+		return -ENOSPC;
+	return f4_fs_errcode(f4, dir, err, "dir_expand");
+}
+
+int f4_dir_add(struct f4_fs *f4, ext2_ino_t dir, const char *name,
+	       ext2_ino_t ino, uint16_t mode)
+{
+	int attempt, ret;
+
+	/* At most: inline -> blocks, one block -> index, then a split. */
+	for (attempt = 0; attempt < 4; attempt++) {
+		errcode_t err = ext2fs_link(f4->fs, dir, name, ino,
+					    f4_mode_to_ftype(mode));
+
+		if (!err)
+			return 0;
+		if (err != EXT2_ET_DIR_NO_SPACE)
+			return err == EXT2_ET_BLOCK_ALLOC_FAIL ? -ENOSPC :
+				     f4_fs_errcode(f4, dir, err, "dir_add");
+		ret = grow(f4, dir);
+		if (ret)
+			return ret;
+	}
+	return -ENOSPC;
+}
+
+int f4_dir_remove(struct f4_fs *f4, ext2_ino_t dir, const char *name)
+{
+	errcode_t err = ext2fs_unlink(f4->fs, dir, name, 0, 0);
+
+	return err == EXT2_ET_DIR_NO_SPACE ? -ENOENT :
+	       f4_fs_errcode(f4, dir, err, "dir_remove");
+}
+
+struct retarget {
+	const char *name;
+	size_t len;
+	ext2_ino_t ino;
+	int ftype;
+	bool has_ftype;
+	bool done;
+};
+
+static int retarget_fn(ext2_ino_t dir, int entry, struct ext2_dir_entry *de,
+		       int offset, int blocksize, char *buf, void *priv)
+{
+	struct retarget *r = priv;
+
+	if (!de->inode || (size_t)ext2fs_dirent_name_len(de) != r->len ||
+	    memcmp(de->name, r->name, r->len))
+		return 0;
+	de->inode = r->ino;
+	if (r->has_ftype)
+		ext2fs_dirent_set_file_type(de, r->ftype);
+	r->done = true;
+	return DIRENT_CHANGED | DIRENT_ABORT;
+}
+
+static int retarget_entry(struct f4_fs *f4, ext2_ino_t dir, const char *name,
+			  ext2_ino_t ino, int ftype)
+{
+	struct retarget r = {
+		.name = name, .len = strlen(name), .ino = ino, .ftype = ftype,
+		.has_ftype = ext2fs_has_feature_filetype(f4->fs->super),
+	};
+	errcode_t err = ext2fs_dir_iterate2(f4->fs, dir, DIRENT_FLAG_INCLUDE_INLINE_DATA,
+					   NULL, retarget_fn, &r);
+
+	if (err)
+		return f4_fs_errcode(f4, dir, err, "dir_retarget");
+	return r.done ? 0 : -ENOENT;
+}
+
+int f4_dir_retarget(struct f4_fs *f4, ext2_ino_t dir, const char *name,
+		    ext2_ino_t ino, uint16_t mode)
+{
+	return retarget_entry(f4, dir, name, ino, f4_mode_to_ftype(mode));
+}
+
+int f4_dir_set_parent(struct f4_fs *f4, ext2_ino_t dir, ext2_ino_t parent)
+{
+	return retarget_entry(f4, dir, "..", parent, EXT2_FT_DIR);
+}
+
+static int any_entry(const struct f4_dirent *de, void *priv)
+{
+	if (de->name[0] == '.' &&
+	    (de->name_len == 1 || (de->name_len == 2 && de->name[1] == '.')))
+		return 0;
+	return 1;
+}
+
+int f4_dir_is_empty(struct f4_fs *f4, ext2_ino_t dir,
+		    const struct ext2_inode_large *inode)
+{
+	int ret = f4_dir_walk(f4, dir, inode, any_entry, NULL);
+
+	return ret < 0 ? ret : !ret;
+}
