@@ -8,6 +8,7 @@
 #include "errcode.h"
 
 #define F4_EXT_INIT_MAX 32768u
+#define F4_EXT_UNINIT_MAX 32767u
 
 static int open_tree(ext2_filsys fs, ext2_ino_t ino,
 		     struct ext2_inode_large *inode, ext2_extent_handle_t *h)
@@ -33,10 +34,11 @@ static int seek(ext2_extent_handle_t h, uint64_t lblk, bool *found,
 }
 
 static int insert_run(ext2_extent_handle_t h, uint64_t lblk, uint64_t pblk,
-		      uint32_t len)
+		      uint32_t len, uint32_t eflags)
 {
+	uint32_t max = eflags ? F4_EXT_UNINIT_MAX : F4_EXT_INIT_MAX;
 	struct ext2fs_extent cur, e = { .e_pblk = pblk, .e_lblk = lblk,
-					.e_len = len };
+					.e_len = len, .e_flags = eflags };
 	bool found;
 	int flags = 0, ret = seek(h, lblk, &found, &cur);
 
@@ -44,9 +46,9 @@ static int insert_run(ext2_extent_handle_t h, uint64_t lblk, uint64_t pblk,
 		return ret;
 	if (!ret && found)
 		return -EEXIST;		/* not a hole: a caller bug */
-	if (!ret && !(cur.e_flags & EXT2_EXTENT_FLAGS_UNINIT) &&
+	if (!ret && (cur.e_flags & EXT2_EXTENT_FLAGS_UNINIT) == eflags &&
 	    cur.e_lblk + cur.e_len == lblk && cur.e_pblk + cur.e_len == pblk &&
-	    cur.e_len + len <= F4_EXT_INIT_MAX) {
+	    cur.e_len + len <= max) {
 		cur.e_len += len;	/* grow the extent that ends here */
 		return f4_errcode_to_errno(ext2fs_extent_replace(h, 0, &cur));
 	}
@@ -60,15 +62,16 @@ static int insert_run(ext2_extent_handle_t h, uint64_t lblk, uint64_t pblk,
 
 static int insert_extents(ext2_filsys fs, ext2_ino_t ino,
 			  struct ext2_inode_large *inode, uint64_t lblk,
-			  uint64_t pblk, uint64_t n)
+			  uint64_t pblk, uint64_t n, uint32_t eflags)
 {
+	uint32_t max = eflags ? F4_EXT_UNINIT_MAX : F4_EXT_INIT_MAX;
 	ext2_extent_handle_t h = NULL;
 	int ret = open_tree(fs, ino, inode, &h);
 
 	while (!ret && n) {
-		uint32_t len = n > F4_EXT_INIT_MAX ? F4_EXT_INIT_MAX : (uint32_t)n;
+		uint32_t len = n > max ? max : (uint32_t)n;
 
-		ret = insert_run(h, lblk, pblk, len);
+		ret = insert_run(h, lblk, pblk, len, eflags);
 		lblk += len;
 		pblk += len;
 		n -= len;
@@ -102,9 +105,25 @@ int f4_iomap_insert(ext2_filsys fs, ext2_ino_t ino,
 	int ret;
 
 	if (inode->i_flags & EXT4_EXTENTS_FL)
-		ret = insert_extents(fs, ino, inode, lblk, pblk, n);
+		ret = insert_extents(fs, ino, inode, lblk, pblk, n, 0);
 	else
 		ret = insert_blockmap(fs, ino, inode, lblk, pblk, n);
+	if (!ret)
+		ret = f4_errcode_to_errno(ext2fs_iblk_add_blocks(fs,
+					(struct ext2_inode *)inode, n));
+	return ret;
+}
+
+int f4_iomap_insert_unwritten(ext2_filsys fs, ext2_ino_t ino,
+			      struct ext2_inode_large *inode, uint64_t lblk,
+			      uint64_t pblk, uint64_t n)
+{
+	int ret;
+
+	if (!(inode->i_flags & EXT4_EXTENTS_FL))
+		return -EOPNOTSUPP;
+	ret = insert_extents(fs, ino, inode, lblk, pblk, n,
+			     EXT2_EXTENT_FLAGS_UNINIT);
 	if (!ret)
 		ret = f4_errcode_to_errno(ext2fs_iblk_add_blocks(fs,
 					(struct ext2_inode *)inode, n));

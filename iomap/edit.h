@@ -18,6 +18,12 @@ int f4_iomap_insert(ext2_filsys fs, ext2_ino_t ino,
 		    struct ext2_inode_large *inode, uint64_t lblk,
 		    uint64_t pblk, uint64_t n);
 
+/* The same for preallocation: the blocks are mapped unwritten (they read
+ * as zeros until written). Extent-mapped files only. */
+int f4_iomap_insert_unwritten(ext2_filsys fs, ext2_ino_t ino,
+			      struct ext2_inode_large *inode, uint64_t lblk,
+			      uint64_t pblk, uint64_t n);
+
 /* Mark [lblk, lblk + n) written; parts already written or holes are left
  * alone. Extent-mapped files only. */
 int f4_iomap_convert(ext2_filsys fs, ext2_ino_t ino,

@@ -23,8 +23,18 @@ int f4_file_open_check(struct f4_fs *f4, ext2_ino_t ino, int flags)
 	ret = f4_inode_read(f4, ino, &inode);
 	if (!ret && S_ISDIR(inode.i_mode))
 		ret = -EISDIR;
-	if (!ret && (flags & O_ACCMODE) != O_RDONLY)
+	if (!ret && (flags & O_ACCMODE) != O_RDONLY) {
 		ret = f4_fs_writable(f4);
+		/* ext4: immutable files are not opened for writing, and
+		 * append-only ones only to append. */
+		if (!ret && (inode.i_flags & EXT2_IMMUTABLE_FL))
+			ret = -EPERM;
+		if (!ret && (inode.i_flags & EXT2_APPEND_FL) && !(flags & O_APPEND))
+			ret = -EPERM;
+	}
+	if (!ret && (flags & O_TRUNC) &&
+	    (inode.i_flags & (EXT2_IMMUTABLE_FL | EXT2_APPEND_FL)))
+		ret = -EPERM;
 	f4_fs_unlock(f4);
 	return ret;
 }

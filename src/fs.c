@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <et/com_err.h>
 
 #include "features.h"
@@ -13,6 +14,7 @@
 #include "icache.h"
 #include "io/chan.h"
 #include "log.h"
+#include "orphan.h"
 
 static uint64_t now_ns(void)
 {
@@ -128,6 +130,45 @@ static enum f4_errors_policy policy_from_super(const struct ext2_super_block *sb
 	}
 }
 
+/* A read-write mount marks the filesystem in use (not cleanly
+ * unmounted) right away, so that a crash forces a check; a clean unmount
+ * restores the state it found. */
+static int start_rw(struct f4_fs *f4, char *msg, size_t len)
+{
+	struct ext2_super_block *sb = f4->fs->super;
+	errcode_t err = ext2fs_read_bitmaps(f4->fs);
+
+	if (err) {
+		snprintf(msg, len, "%s: cannot read the allocation bitmaps: %s",
+			 f4->dev.path, error_message(err));
+		return f4_errcode_to_errno(err);
+	}
+	if (!(sb->s_state & EXT2_VALID_FS))
+		f4_warn("%s: mounting a filesystem that was not cleanly unmounted; running e2fsck is recommended",
+			f4->dev.path);
+	if (sb->s_state & EXT2_ERROR_FS)
+		f4_warn("%s: the filesystem has recorded errors; running e2fsck is recommended",
+			f4->dev.path);
+	f4->mount_state = sb->s_state;
+	sb->s_state &= (uint16_t)~EXT2_VALID_FS;
+	sb->s_mnt_count++;
+	sb->s_mtime = (uint32_t)time(NULL);
+	/* Like the kernel, keep the backup superblocks and descriptors as
+	 * they are; only the primary copies change. */
+	f4->fs->flags |= EXT2_FLAG_MASTER_SB_ONLY;
+	ext2fs_mark_super_dirty(f4->fs);
+	err = ext2fs_flush(f4->fs);
+	if (err) {
+		snprintf(msg, len, "%s: cannot mark the filesystem in use: %s",
+			 f4->dev.path, error_message(err));
+		return f4_errcode_to_errno(err);
+	}
+	f4->marked_in_use = true;
+	f4->next_generation = (uint32_t)time(NULL) ^ (uint32_t)getpid() << 16;
+	f4_orphan_cleanup(f4);	/* problems are reported; e2fsck finishes */
+	return 0;
+}
+
 int f4_fs_open(const struct f4_opts *opts, struct f4_fs **out, char *msg,
 	       size_t msglen)
 {
@@ -157,9 +198,12 @@ int f4_fs_open(const struct f4_opts *opts, struct f4_fs **out, char *msg,
 	if (ret)
 		goto fail;
 	f4->errors = opts->errors ? opts->errors : policy_from_super(f4->fs->super);
+	ret = f4_icache_create(&f4->icache);
+	if (!ret && rw)
+		ret = start_rw(f4, msg, msglen);
+	if (ret)
+		goto fail;
 	ret = f4_data_io_pread_create(&f4->dev, &f4->dio);
-	if (!ret)
-		ret = f4_icache_create(&f4->icache);
 	if (ret) {
 		snprintf(msg, msglen, "out of memory");
 		goto fail;
@@ -177,6 +221,16 @@ int f4_fs_close(struct f4_fs *f4)
 
 	if (!f4)
 		return 0;
+	if (f4->fs && f4->marked_in_use) {
+		struct ext2_super_block *sb = f4->fs->super;
+
+		/* Clean again, unless errors were recorded meanwhile. */
+		sb->s_state = (uint16_t)((f4->mount_state & EXT2_VALID_FS) |
+					 (sb->s_state & EXT2_ERROR_FS) |
+					 (f4->mount_state & EXT2_ERROR_FS));
+		sb->s_wtime = (uint32_t)time(NULL);
+		ext2fs_mark_super_dirty(f4->fs);
+	}
 	if (f4->fs) {
 		ret = f4_errcode_to_errno(ext2fs_close_free(&f4->fs));
 		if (ret)

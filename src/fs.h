@@ -43,6 +43,9 @@ struct f4_fs {
 	uint64_t lock_taken_ns;		/* protected by lock */
 	struct f4_lock_stats lock_stats;	/* protected by lock */
 	uint64_t overhead;		/* protected by lock: statfs, lazily */
+	uint32_t next_generation;	/* protected by lock: new inodes */
+	uint16_t mount_state;		/* s_state found at a rw mount */
+	bool marked_in_use;		/* we cleared VALID_FS on disk */
 };
 
 /* Open and check the image as the options say. On failure returns -errno

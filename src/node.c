@@ -10,6 +10,7 @@
 #include "icache.h"
 #include "namei.h"
 #include "node.h"
+#include "orphan.h"
 
 /* The flags ext4 lets userspace see through FS_IOC_GETFLAGS. */
 #define F4_FL_USER_VISIBLE 0x705BDFFFu
@@ -164,8 +165,23 @@ int f4_node_get_flags(struct f4_fs *f4, ext2_ino_t ino, uint32_t *flags)
 	return ret;
 }
 
+/* The kernel no longer holds an unlinked inode: free it now. */
+static void release_unlinked(struct f4_fs *f4, ext2_ino_t ino)
+{
+	f4_fs_lock(f4);
+	if (!f4_fs_writable(f4))
+		f4_inode_release(f4, ino);
+	f4_fs_unlock(f4);
+}
+
 void f4_node_forget(struct f4_fs *f4, ext2_ino_t ino, uint64_t n)
 {
-	/* Freeing unlinked inodes on last forget comes with writes. */
-	f4_icache_forget(f4->icache, ino, n);
+	if (f4_icache_forget(f4->icache, ino, n))
+		release_unlinked(f4, ino);
+}
+
+void f4_node_close(struct f4_fs *f4, ext2_ino_t ino)
+{
+	if (f4_icache_close(f4->icache, ino))
+		release_unlinked(f4, ino);
 }

@@ -19,7 +19,11 @@ int f4_node_readlink(struct f4_fs *f4, ext2_ino_t ino, char **target);
 /* The inode flags userspace may see (FS_IOC_GETFLAGS). */
 int f4_node_get_flags(struct f4_fs *f4, ext2_ino_t ino, uint32_t *flags);
 
-/* Drop n kernel references. */
+/* Drop n kernel references; an unlinked inode nobody holds any more is
+ * freed on disk. */
 void f4_node_forget(struct f4_fs *f4, ext2_ino_t ino, uint64_t n);
+
+/* An open handle was released; likewise. */
+void f4_node_close(struct f4_fs *f4, ext2_ino_t ino);
 
 #endif

@@ -12,6 +12,7 @@
 #include "icache.h"
 #include "node.h"
 #include "ops.h"
+#include "sync.h"
 
 struct dir_handle {
 	struct f4_dirsnap *snap;
@@ -152,4 +153,10 @@ void f4_op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	f4_dirsnap_free(dh->snap);
 	free(dh);
 	fuse_reply_err(req, 0);
+}
+
+void f4_op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync,
+		    struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, -f4_file_fsync(f4_req_fs(req), f4_ino(ino), datasync));
 }

@@ -4,11 +4,17 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "falloc.h"
 #include "file.h"
 #include "icache.h"
+#include "namespace.h"
+#include "node.h"
 #include "ops.h"
+#include "sync.h"
+#include "write.h"
 
 void f4_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
@@ -24,7 +30,7 @@ void f4_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	/* We are the only writer: cached pages stay valid across opens. */
 	fi->keep_cache = 1;
 	if (fuse_reply_open(req, fi) == -ENOENT)
-		f4_icache_close(f4->icache, f4_ino(ino));
+		f4_node_close(f4, f4_ino(ino));
 }
 
 void f4_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -50,7 +56,7 @@ void f4_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 
 void f4_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	f4_icache_close(f4_req_fs(req)->icache, f4_ino(ino));
+	f4_node_close(f4_req_fs(req), f4_ino(ino));
 	fuse_reply_err(req, 0);
 }
 
@@ -69,4 +75,97 @@ void f4_op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
 		fuse_reply_err(req, -ret);
 	else
 		fuse_reply_lseek(req, (off_t)result);
+}
+
+void f4_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
+		  mode_t mode, struct fuse_file_info *fi)
+{
+	struct f4_fs *f4 = f4_req_fs(req);
+	gid_t groups[F4_MAX_GROUPS];
+	struct f4_cred cred;
+	struct f4_make_args a = { .cred = &cred, .mode = S_IFREG | (mode & 07777),
+				  .umask = fuse_req_ctx(req)->umask };
+	struct fuse_entry_param e;
+	struct f4_attr attr;
+	int ret;
+
+	f4_req_cred(req, &cred, groups);
+	ret = f4_ns_make(f4, f4_ino(parent), name, &a, &attr);
+	if (ret == -EEXIST && !(fi->flags & O_EXCL))
+		ret = f4_node_lookup(f4, f4_ino(parent), name, &attr);
+	if (!ret)
+		ret = f4_icache_open(f4->icache, attr.ino);
+	if (ret) {
+		fuse_reply_err(req, -ret);
+		return;
+	}
+	fi->keep_cache = 1;
+	f4_fill_entry(req, &attr, &e);
+	if (fuse_reply_create(req, &e, fi) == -ENOENT)
+		f4_node_close(f4, attr.ino);
+}
+
+void f4_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
+		 off_t off, struct fuse_file_info *fi)
+{
+	gid_t groups[F4_MAX_GROUPS];
+	struct f4_cred cred;
+	size_t written = 0;
+	int ret;
+
+	f4_req_cred(req, &cred, groups);
+	ret = off < 0 ? -EINVAL :
+	      f4_file_write(f4_req_fs(req), &cred, f4_ino(ino), (uint64_t)off,
+			    buf, size, &written);
+	if (ret)
+		fuse_reply_err(req, -ret);
+	else
+		fuse_reply_write(req, written);
+}
+
+void f4_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	/* Writes reach the image as they come: nothing is held back. */
+	fuse_reply_err(req, 0);
+}
+
+void f4_op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
+		 struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, -f4_file_fsync(f4_req_fs(req), f4_ino(ino), datasync));
+}
+
+void f4_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
+		     off_t length, struct fuse_file_info *fi)
+{
+	gid_t groups[F4_MAX_GROUPS];
+	struct f4_cred cred;
+	int ret;
+
+	f4_req_cred(req, &cred, groups);
+	ret = offset < 0 || length <= 0 ? -EINVAL :
+	      f4_file_fallocate(f4_req_fs(req), &cred, f4_ino(ino), mode,
+				(uint64_t)offset, (uint64_t)length);
+	fuse_reply_err(req, -ret);
+}
+
+void f4_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
+			   struct fuse_file_info *fi_in, fuse_ino_t ino_out,
+			   off_t off_out, struct fuse_file_info *fi_out,
+			   size_t len, int flags)
+{
+	gid_t groups[F4_MAX_GROUPS];
+	struct f4_cred cred;
+	size_t copied = 0;
+	int ret;
+
+	f4_req_cred(req, &cred, groups);
+	ret = flags || off_in < 0 || off_out < 0 ? -EINVAL :
+	      f4_file_copy_range(f4_req_fs(req), &cred, f4_ino(ino_in),
+				 (uint64_t)off_in, f4_ino(ino_out),
+				 (uint64_t)off_out, len, &copied);
+	if (ret)
+		fuse_reply_err(req, -ret);
+	else
+		fuse_reply_write(req, copied);
 }

@@ -19,6 +19,9 @@ void f4_op_init(void *userdata, struct fuse_conn_info *conn)
 			FUSE_CAP_ASYNC_READ;
 
 	conn->want |= want & conn->capable;
+	/* O_TRUNC arrives as a setattr, and the kernel clears setuid and
+	 * setgid bits itself (folding it into the setattr it sends). */
+	conn->want &= ~(unsigned)(FUSE_CAP_ATOMIC_O_TRUNC | FUSE_CAP_HANDLE_KILLPRIV);
 	/* ext4 keeps nanoseconds. */
 	conn->time_gran = 1;
 	f4_dbg("init: protocol %u.%u, capable 0x%x, want 0x%x",

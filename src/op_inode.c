@@ -9,6 +9,7 @@
 #include "node.h"
 #include "ops.h"
 #include "perm.h"
+#include "setattr.h"
 
 void f4_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
@@ -54,6 +55,56 @@ void f4_op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	struct stat st;
 	int ret = f4_node_getattr(f4_req_fs(req), f4_ino(ino), &a);
 
+	if (ret) {
+		fuse_reply_err(req, -ret);
+		return;
+	}
+	f4_fill_stat(&a, &st);
+	fuse_reply_attr(req, &st, f4_sess(req)->attr_timeout);
+}
+
+static void decode_setattr(const struct stat *attr, int to_set,
+			   struct f4_setattr *sa)
+{
+	static const struct { int fuse; unsigned ours; } map[] = {
+		{ FUSE_SET_ATTR_MODE, F4_SA_MODE },
+		{ FUSE_SET_ATTR_UID, F4_SA_UID },
+		{ FUSE_SET_ATTR_GID, F4_SA_GID },
+		{ FUSE_SET_ATTR_SIZE, F4_SA_SIZE },
+		{ FUSE_SET_ATTR_ATIME, F4_SA_ATIME },
+		{ FUSE_SET_ATTR_MTIME, F4_SA_MTIME },
+		{ FUSE_SET_ATTR_ATIME_NOW, F4_SA_ATIME_NOW },
+		{ FUSE_SET_ATTR_MTIME_NOW, F4_SA_MTIME_NOW },
+		{ FUSE_SET_ATTR_CTIME, F4_SA_CTIME },
+	};
+	size_t i;
+
+	memset(sa, 0, sizeof(*sa));
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (to_set & map[i].fuse)
+			sa->valid |= map[i].ours;
+	sa->mode = attr->st_mode;
+	sa->uid = attr->st_uid;
+	sa->gid = attr->st_gid;
+	sa->size = (uint64_t)attr->st_size;
+	sa->atime = attr->st_atim;
+	sa->mtime = attr->st_mtim;
+	sa->ctime = attr->st_ctim;
+}
+
+void f4_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
+		   int to_set, struct fuse_file_info *fi)
+{
+	struct f4_setattr sa;
+	struct f4_attr a;
+	struct stat st;
+	int ret;
+
+	decode_setattr(attr, to_set, &sa);
+	if ((sa.valid & F4_SA_SIZE) && attr->st_size < 0)
+		ret = -EINVAL;
+	else
+		ret = f4_node_setattr(f4_req_fs(req), f4_ino(ino), &sa, &a);
 	if (ret) {
 		fuse_reply_err(req, -ret);
 		return;

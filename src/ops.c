@@ -14,14 +14,29 @@ static const struct fuse_lowlevel_ops f4_lowlevel_ops = {
 	.getattr = f4_op_getattr,
 	.readlink = f4_op_readlink,
 	.access = f4_op_access,
+	.setattr = f4_op_setattr,
+	.mknod = f4_op_mknod,
+	.mkdir = f4_op_mkdir,
+	.symlink = f4_op_symlink,
+	.link = f4_op_link,
+	.unlink = f4_op_unlink,
+	.rmdir = f4_op_rmdir,
+	.rename = f4_op_rename,
 	.opendir = f4_op_opendir,
 	.readdir = f4_op_readdir,
 	.readdirplus = f4_op_readdirplus,
 	.releasedir = f4_op_releasedir,
+	.fsyncdir = f4_op_fsyncdir,
 	.open = f4_op_open,
 	.read = f4_op_read,
 	.release = f4_op_release,
 	.lseek = f4_op_lseek,
+	.create = f4_op_create,
+	.write = f4_op_write,
+	.flush = f4_op_flush,
+	.fsync = f4_op_fsync,
+	.fallocate = f4_op_fallocate,
+	.copy_file_range = f4_op_copy_file_range,
 	.statfs = f4_op_statfs,
 	.getxattr = f4_op_getxattr,
 	.listxattr = f4_op_listxattr,
@@ -38,6 +53,29 @@ const struct fuse_lowlevel_ops *f4_ops(void)
 void f4_fill_stat(const struct f4_attr *a, struct stat *st)
 {
 	*st = a->st;
+}
+
+void f4_req_cred(fuse_req_t req, struct f4_cred *cred, gid_t *groups)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	int n = fuse_req_getgroups(req, F4_MAX_GROUPS, groups);
+
+	cred->uid = ctx->uid;
+	cred->gid = ctx->gid;
+	cred->groups = groups;
+	cred->ngroups = n > 0 && n <= F4_MAX_GROUPS ? n : 0;
+}
+
+void f4_reply_entry(fuse_req_t req, int ret, const struct f4_attr *a)
+{
+	struct fuse_entry_param e;
+
+	if (ret) {
+		fuse_reply_err(req, -ret);
+		return;
+	}
+	f4_fill_entry(req, a, &e);
+	fuse_reply_entry(req, &e);
 }
 
 void f4_fill_entry(fuse_req_t req, const struct f4_attr *a,

@@ -9,6 +9,7 @@
 
 #include "fs.h"
 #include "inode.h"
+#include "perm.h"
 
 /* Per-mount state the handlers need beyond the core. */
 struct f4_session {
@@ -46,6 +47,13 @@ static inline fuse_ino_t f4_nodeid(ext2_ino_t ino)
 	return f4_ino(ino);
 }
 
+/* The requester's credentials; groups must hold F4_MAX_GROUPS entries. */
+#define F4_MAX_GROUPS 256
+void f4_req_cred(fuse_req_t req, struct f4_cred *cred, gid_t *groups);
+
+/* Reply with an entry for a new or found inode, or the error. */
+void f4_reply_entry(fuse_req_t req, int ret, const struct f4_attr *a);
+
 /* Fill a FUSE entry from core attributes (node id, generation, timeouts). */
 void f4_fill_entry(fuse_req_t req, const struct f4_attr *a,
 		   struct fuse_entry_param *e);
@@ -67,6 +75,20 @@ void f4_op_forget_multi(fuse_req_t req, size_t count,
 void f4_op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void f4_op_readlink(fuse_req_t req, fuse_ino_t ino);
 void f4_op_access(fuse_req_t req, fuse_ino_t ino, int mask);
+void f4_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
+		   int to_set, struct fuse_file_info *fi);
+void f4_op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
+		 mode_t mode, dev_t rdev);
+void f4_op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name,
+		 mode_t mode);
+void f4_op_symlink(fuse_req_t req, const char *link, fuse_ino_t parent,
+		   const char *name);
+void f4_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
+		const char *newname);
+void f4_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name);
+void f4_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name);
+void f4_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
+		  fuse_ino_t newparent, const char *newname, unsigned int flags);
 
 void f4_op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void f4_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -74,6 +96,8 @@ void f4_op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 void f4_op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 		       struct fuse_file_info *fi);
 void f4_op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void f4_op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync,
+		    struct fuse_file_info *fi);
 
 void f4_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void f4_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -81,6 +105,19 @@ void f4_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 void f4_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
 void f4_op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
 		 struct fuse_file_info *fi);
+void f4_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
+		  mode_t mode, struct fuse_file_info *fi);
+void f4_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
+		 off_t off, struct fuse_file_info *fi);
+void f4_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi);
+void f4_op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
+		 struct fuse_file_info *fi);
+void f4_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
+		     off_t length, struct fuse_file_info *fi);
+void f4_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
+			   struct fuse_file_info *fi_in, fuse_ino_t ino_out,
+			   off_t off_out, struct fuse_file_info *fi_out,
+			   size_t len, int flags);
 
 void f4_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		    size_t size);

@@ -81,7 +81,7 @@ static int note_subtype(struct f4_opts *o, const char *v, char *m, size_t l)
 
 static const struct opt_def opt_table[] = {
 	{ "ro", NULL, true, set_ro, "mount read-only; the image is opened read-only and never written" },
-	{ "rw", NULL, false, set_rw, "mount read-write" },
+	{ "rw", NULL, false, set_rw, "mount read-write (the default)" },
 	{ "offset", "BYTES", false, set_offset, "the filesystem starts BYTES into the image (partitioned disk images)" },
 	{ "norecovery", NULL, false, set_norecovery, "mount even though the journal needs recovery (read-only; the view may be inconsistent)" },
 	{ "noload", NULL, false, set_norecovery, "same as norecovery" },
@@ -206,16 +206,12 @@ static int parse_flag(struct f4_opts *o, const char *arg, char *msg, size_t len)
 	return 0;
 }
 
-/* Settle the mode: read-only until the write path exists. */
+/* Settle the mode: read-write unless ro was asked for. */
 static int finish(struct f4_opts *o, char *msg, size_t len)
 {
-	if (o->rw) {
-		snprintf(msg, len, "read-write mounts are not supported yet; mount with -o ro");
+	if (o->norecovery && !o->readonly) {
+		snprintf(msg, len, "-o norecovery needs -o ro");
 		return -EINVAL;
-	}
-	if (!o->readonly) {
-		o->readonly = true;
-		return append_fuse_opt(o, "ro");
 	}
 	return 0;
 }

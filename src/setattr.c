@@ -1,0 +1,101 @@
+/* Owns setattr (see setattr.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <sys/stat.h>
+
+#include "acl.h"
+#include "icache.h"
+#include "setattr.h"
+#include "truncate.h"
+#include "write.h"
+
+/* What ext4 (with the VFS) refuses on immutable and append-only inodes. */
+static int check_flags(const struct ext2_inode_large *inode, unsigned valid)
+{
+	unsigned explicit = F4_SA_MODE | F4_SA_UID | F4_SA_GID | F4_SA_SIZE |
+			    F4_SA_ATIME | F4_SA_MTIME;
+
+	if (inode->i_flags & EXT2_IMMUTABLE_FL)
+		return -EPERM;
+	if ((inode->i_flags & EXT2_APPEND_FL) && (valid & explicit))
+		return -EPERM;
+	return 0;
+}
+
+static void apply_times(struct f4_fs *f4, struct ext2_inode_large *inode,
+			const struct f4_setattr *sa, struct timespec now)
+{
+	if (sa->valid & F4_SA_ATIME_NOW)
+		f4_inode_set_times(f4, inode, F4_ATIME, now);
+	else if (sa->valid & F4_SA_ATIME)
+		f4_inode_set_times(f4, inode, F4_ATIME, sa->atime);
+	if (sa->valid & F4_SA_MTIME_NOW)
+		f4_inode_set_times(f4, inode, F4_MTIME, now);
+	else if (sa->valid & F4_SA_MTIME)
+		f4_inode_set_times(f4, inode, F4_MTIME, sa->mtime);
+	f4_inode_set_times(f4, inode, F4_CTIME,
+			   (sa->valid & F4_SA_CTIME) ? sa->ctime : now);
+}
+
+/* Everything but the size, under the big lock. */
+static int apply(struct f4_fs *f4, ext2_ino_t ino,
+		 struct ext2_inode_large *inode, const struct f4_setattr *sa)
+{
+	int ret;
+
+	if (sa->valid & F4_SA_MODE) {
+		inode->i_mode = (uint16_t)((inode->i_mode & S_IFMT) |
+					   (sa->mode & 07777));
+		ret = f4_inode_write(f4, ino, inode);
+		if (!ret)
+			ret = f4_acl_chmod(f4, ino, inode->i_mode);
+		if (!ret)	/* the ACL code may have rewritten it */
+			ret = f4_inode_read(f4, ino, inode);
+		if (ret)
+			return ret;
+	}
+	if (sa->valid & (F4_SA_UID | F4_SA_GID))
+		f4_inode_set_ids(inode,
+				 (sa->valid & F4_SA_UID) ? sa->uid : inode_uid(*inode),
+				 (sa->valid & F4_SA_GID) ? sa->gid : inode_gid(*inode));
+	apply_times(f4, inode, sa, f4_time_now());
+	return f4_inode_write(f4, ino, inode);
+}
+
+int f4_node_setattr(struct f4_fs *f4, ext2_ino_t ino,
+		    const struct f4_setattr *sa, struct f4_attr *out)
+{
+	struct f4_inode_state *st = NULL;
+	struct ext2_inode_large inode;
+	uint64_t zero_from = 0, zero_len = 0;
+	int ret;
+
+	if (sa->valid & F4_SA_SIZE) {
+		st = f4_icache_get(f4->icache, ino);
+		if (!st)
+			return -ENOMEM;
+		pthread_rwlock_wrlock(&st->io_lock);
+	}
+	f4_fs_lock(f4);
+	ret = f4_fs_writable(f4);
+	if (!ret)
+		ret = f4_inode_read(f4, ino, &inode);
+	if (!ret)
+		ret = check_flags(&inode, sa->valid);
+	if (!ret && (sa->valid & F4_SA_SIZE))
+		ret = f4_truncate_locked(f4, ino, &inode, sa->size, &zero_from,
+					 &zero_len);
+	if (!ret && (sa->valid & ~F4_SA_SIZE))
+		ret = apply(f4, ino, &inode, sa);
+	if (!ret)
+		f4_inode_to_attr(f4, ino, &inode, out);
+	f4_fs_unlock(f4);
+	if (!ret && zero_len)
+		ret = f4_file_zero_tail(f4, ino, zero_from, zero_len);
+	if (st) {
+		pthread_rwlock_unlock(&st->io_lock);
+		f4_icache_put(f4->icache, st);
+	}
+	return ret;
+}
