@@ -107,9 +107,17 @@ static int retarget_entry(struct f4_fs *f4, ext2_ino_t dir, const char *name,
 		.name = name, .len = strlen(name), .ino = ino, .ftype = ftype,
 		.has_ftype = ext2fs_has_feature_filetype(f4->fs->super),
 	};
-	errcode_t err = ext2fs_dir_iterate2(f4->fs, dir, DIRENT_FLAG_INCLUDE_INLINE_DATA,
-					   NULL, retarget_fn, &r);
+	struct ext2_inode_large inode;
+	errcode_t err;
+	int ret = f4_inode_read(f4, dir, &inode);
 
+	if (ret)
+		return ret;
+	/* libext2fs wants this flag for inline directories, and only then. */
+	err = ext2fs_dir_iterate2(f4->fs, dir,
+				  (inode.i_flags & EXT4_INLINE_DATA_FL) ?
+					  DIRENT_FLAG_INCLUDE_INLINE_DATA : 0,
+				  NULL, retarget_fn, &r);
 	if (err)
 		return f4_fs_errcode(f4, dir, err, "dir_retarget");
 	return r.done ? 0 : -ENOENT;

@@ -169,13 +169,21 @@ static int start_rw(struct f4_fs *f4, char *msg, size_t len)
 	return 0;
 }
 
+static void load_error_tables(void)
+{
+	initialize_ext2_error_table();
+}
+
 int f4_fs_open(const struct f4_opts *opts, struct f4_fs **out, char *msg,
 	       size_t msglen)
 {
+	static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+
 	struct f4_fs *f4 = calloc(1, sizeof(*f4));
 	bool rw = !opts->readonly;
 	int ret;
 
+	pthread_once(&tables_once, load_error_tables);
 	if (!f4)
 		return -ENOMEM;
 	pthread_mutex_init(&f4->lock, NULL);

@@ -256,6 +256,17 @@ int f4_namei(struct f4_fs *f4, ext2_ino_t dir,
 		return -ENAMETOOLONG;
 	if (len == 0)
 		return -ENOENT;
+	if (len == 1 && name[0] == '.') {
+		*ino = dir;
+		return 0;
+	}
+	/* ".." sits in block 0, outside any htree leaf. */
+	if (len == 2 && name[0] == '.' && name[1] == '.' &&
+	    !(dinode->i_flags & EXT4_INLINE_DATA_FL)) {
+		ret = f4_dir_walk_block(f4, dir, dinode, 0, match_fn, &m);
+		ret = ret == 1 ? 0 : ret ? ret : -ENOENT;
+		goto out;
+	}
 	if ((dinode->i_flags & EXT2_INDEX_FL) &&
 	    !(dinode->i_flags & EXT4_INLINE_DATA_FL) &&
 	    ext2fs_has_feature_dir_index(f4->fs->super)) {

@@ -167,6 +167,15 @@ static int leave_whiteout(struct f4_fs *f4, const struct f4_cred *cred,
 	return ret ? ret : f4_dir_retarget(f4, o->dir, o->name, wh, S_IFCHR);
 }
 
+/* Put the new name (back) to what it was before this rename. */
+static void undo_new_name(struct f4_fs *f4, struct side *n)
+{
+	if (n->exists)
+		f4_dir_retarget(f4, n->dir, n->name, n->ino, n->inode.i_mode);
+	else
+		f4_dir_remove(f4, n->dir, n->name);
+}
+
 static int do_move(struct f4_fs *f4, const struct f4_cred *cred,
 		   struct side *o, struct side *n, unsigned flags,
 		   struct timespec now)
@@ -181,20 +190,31 @@ static int do_move(struct f4_fs *f4, const struct f4_cred *cred,
 		ret = f4_dir_add(f4, n->dir, n->name, o->ino, o->inode.i_mode);
 	if (ret)
 		return ret;
+	if (moving_dir && cross) {
+		ret = f4_dir_set_parent(f4, o->ino, n->dir);
+		if (ret) {
+			undo_new_name(f4, n);
+			return ret;
+		}
+	}
 	if (flags & F4_RENAME_WHITEOUT)
 		ret = leave_whiteout(f4, cred, o);
 	else
 		ret = f4_dir_remove(f4, o->dir, o->name);
-	if (!ret && moving_dir && cross)
-		ret = f4_dir_set_parent(f4, o->ino, n->dir);
+	if (ret) {
+		if (moving_dir && cross)
+			f4_dir_set_parent(f4, o->ino, o->dir);
+		undo_new_name(f4, n);
+		return ret;
+	}
 	/* Parents count subdirectories: a directory moving across parents
 	 * moves one from the old to the new, unless it replaces one there;
 	 * replacing a directory in the same parent leaves one fewer. */
-	if (!ret && cross) {
+	if (cross) {
 		ret = touch(f4, o->dir, moving_dir ? -1 : 0, now);
 		if (!ret)
 			ret = touch(f4, n->dir, moving_dir && !n->exists ? 1 : 0, now);
-	} else if (!ret) {
+	} else {
 		ret = touch(f4, o->dir, is_dir(n) ? -1 : 0, now);
 	}
 	if (!ret)
