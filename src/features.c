@@ -16,16 +16,21 @@
 	 EXT4_FEATURE_INCOMPAT_EA_INODE | EXT4_FEATURE_INCOMPAT_CSUM_SEED | \
 	 EXT3_FEATURE_INCOMPAT_RECOVER)
 
-/* Of those, the ones we also write correctly. */
-#define F4_WRITE_INCOMPAT F4_READ_INCOMPAT
+/* Of those, the ones we also write correctly (mmp needs the MMP protocol
+ * while mounted read-write: not yet). */
+#define F4_WRITE_INCOMPAT (F4_READ_INCOMPAT & ~EXT4_FEATURE_INCOMPAT_MMP)
 
-/* Read-only-compatible features we keep correct when writing. */
+/* Read-only-compatible features we keep correct when writing. Left out,
+ * so such filesystems mount read-only: quota (usage would go stale),
+ * bigalloc (cluster allocation), verity, shared_blocks, readonly and
+ * replica (read-only by definition), orphan_present (orphans in an
+ * orphan file we do not process). */
 #define F4_WRITE_RO_COMPAT                                                   \
 	(EXT2_FEATURE_RO_COMPAT_SPARSE_SUPER |                               \
 	 EXT2_FEATURE_RO_COMPAT_LARGE_FILE | EXT4_FEATURE_RO_COMPAT_HUGE_FILE | \
 	 EXT4_FEATURE_RO_COMPAT_GDT_CSUM | EXT4_FEATURE_RO_COMPAT_DIR_NLINK |  \
 	 EXT4_FEATURE_RO_COMPAT_EXTRA_ISIZE |                                \
-	 EXT4_FEATURE_RO_COMPAT_METADATA_CSUM)
+	 EXT4_FEATURE_RO_COMPAT_METADATA_CSUM | EXT4_FEATURE_RO_COMPAT_PROJECT)
 
 static void list_features(int kind, uint32_t mask, char *buf, size_t len)
 {

@@ -232,6 +232,11 @@ int f4_fs_close(struct f4_fs *f4)
 	if (f4->fs && f4->marked_in_use) {
 		struct ext2_super_block *sb = f4->fs->super;
 
+		/* Unlinked files the kernel still held at unmount are ours to
+		 * free now; they are exactly the orphan list. */
+		if (!f4->went_ro)
+			f4_orphan_cleanup(f4);
+
 		/* Clean again, unless errors were recorded meanwhile. */
 		sb->s_state = (uint16_t)((f4->mount_state & EXT2_VALID_FS) |
 					 (sb->s_state & EXT2_ERROR_FS) |

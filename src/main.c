@@ -44,8 +44,10 @@ static void syslog_sink(enum f4_log_level level, const char *fmt, va_list ap)
 	vsyslog(prio[level], fmt, ap);
 }
 
-/* The -o list handed to libfuse: ours first, then the user's. */
-static char *fuse_option_list(const struct f4_opts *o)
+/* The -o list handed to libfuse: ours first, then the user's. A mount
+ * that ended up read-only (asked for, or forced by the features) is
+ * read-only for the kernel too. */
+static char *fuse_option_list(const struct f4_opts *o, bool readonly)
 {
 	const char *user = o->fuse_opts ? o->fuse_opts : "";
 	size_t len = strlen(user) + strlen(o->image) + 64;
@@ -53,7 +55,8 @@ static char *fuse_option_list(const struct f4_opts *o)
 
 	if (!s)
 		return NULL;
-	snprintf(s, len, "%s%s%s%s%s", o->has_subtype ? "" : "subtype=fuse4fs,",
+	snprintf(s, len, "%s%s%s%s%s%s", o->has_subtype ? "" : "subtype=fuse4fs,",
+		 readonly && !o->readonly ? "ro," : "",
 		 o->has_fsname ? "" : "fsname=", o->has_fsname ? "" : o->image,
 		 o->has_fsname ? "" : ",", user);
 	if (s[strlen(s) - 1] == ',')
@@ -64,7 +67,7 @@ static char *fuse_option_list(const struct f4_opts *o)
 static struct fuse_session *new_session(const struct f4_opts *o,
 					struct f4_session *sess)
 {
-	char *list = fuse_option_list(o);
+	char *list = fuse_option_list(o, !sess->f4->rw);
 	char *argv[] = { "fuse4fs", "-o", list, o->debug ? "-d" : NULL, NULL };
 	struct fuse_args args = FUSE_ARGS_INIT(o->debug ? 4 : 3, argv);
 	struct fuse_session *se;
