@@ -169,6 +169,23 @@ static int start_rw(struct f4_fs *f4, char *msg, size_t len)
 	return 0;
 }
 
+/* io_uring unless asked otherwise or refused (old kernel, seccomp,
+ * kernel.io_uring_disabled); pread/pwrite always works. */
+static int create_data_io(struct f4_fs *f4, const struct f4_opts *opts)
+{
+	int ret = opts->io_pread ? -EOPNOTSUPP :
+		  f4_data_io_uring_create(&f4->dev, &f4->dio);
+
+	if (ret && !opts->io_pread && ret != -EOPNOTSUPP)
+		f4_info("io_uring unavailable (%s): using pread/pwrite",
+			strerror(-ret));
+	if (ret)
+		ret = f4_data_io_pread_create(&f4->dev, &f4->dio);
+	if (!ret)
+		f4_dbg("file data through %s", f4->dio->ops->name);
+	return ret;
+}
+
 static void load_error_tables(void)
 {
 	initialize_ext2_error_table();
@@ -211,7 +228,7 @@ int f4_fs_open(const struct f4_opts *opts, struct f4_fs **out, char *msg,
 		ret = start_rw(f4, msg, msglen);
 	if (ret)
 		goto fail;
-	ret = f4_data_io_pread_create(&f4->dev, &f4->dio);
+	ret = create_data_io(f4, opts);
 	if (ret) {
 		snprintf(msg, msglen, "out of memory");
 		goto fail;

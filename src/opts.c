@@ -67,6 +67,16 @@ static int set_errors(struct f4_opts *o, const char *v, char *m, size_t l)
 	return -EINVAL;
 }
 
+static int set_io(struct f4_opts *o, const char *v, char *m, size_t l)
+{
+	if (!strcmp(v, "uring") || !strcmp(v, "pread")) {
+		o->io_pread = !strcmp(v, "pread");
+		return 0;
+	}
+	snprintf(m, l, "invalid io='%s': expected uring or pread", v);
+	return -EINVAL;
+}
+
 static int note_fsname(struct f4_opts *o, const char *v, char *m, size_t l)
 {
 	o->has_fsname = true;
@@ -86,6 +96,7 @@ static const struct opt_def opt_table[] = {
 	{ "norecovery", NULL, false, set_norecovery, "mount even though the journal needs recovery (read-only; the view may be inconsistent)" },
 	{ "noload", NULL, false, set_norecovery, "same as norecovery" },
 	{ "errors", "continue|remount-ro|panic", false, set_errors, "what to do when corruption is detected (default: the superblock's setting)" },
+	{ "io", "uring|pread", false, set_io, "how file data moves: io_uring (default where the kernel allows it) or pread/pwrite" },
 	{ "allow_other", NULL, true, NULL, "let users other than the mounter access the filesystem" },
 	{ "allow_root", NULL, true, NULL, "let root (and the mounter) access the filesystem" },
 	{ "default_permissions", NULL, true, NULL, "let the kernel check permissions from the file modes" },

@@ -18,6 +18,7 @@ struct f4_opts {
 	uint64_t offset;	/* -o offset= */
 	bool norecovery;
 	enum f4_errors_policy errors;
+	bool io_pread;		/* -o io=pread: no io_uring */
 	bool foreground;	/* -f (and -d) */
 	bool debug;		/* -d */
 	bool single_thread;	/* -s */

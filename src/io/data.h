@@ -36,6 +36,16 @@ struct f4_data_io {
 
 int f4_data_io_pread_create(const struct f4_dev *dev, struct f4_data_io **out);
 
+/* io_uring; -errno (e.g. -ENOSYS, -EPERM) when the kernel refuses it, or
+ * -EOPNOTSUPP when built without liburing. */
+int f4_data_io_uring_create(const struct f4_dev *dev, struct f4_data_io **out);
+
+/* The pread/pwrite transfers, usable by any executor as a fallback. */
+int f4_data_readv_pread(struct f4_data_io *dio, const struct f4_io_vec *vecs,
+			unsigned n);
+int f4_data_writev_pread(struct f4_data_io *dio, const struct f4_io_vec *vecs,
+			 unsigned n);
+
 static inline int f4_data_readv(struct f4_data_io *dio,
 				const struct f4_io_vec *vecs, unsigned n)
 {

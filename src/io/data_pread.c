@@ -6,8 +6,8 @@
 
 #include "data.h"
 
-static int pread_readv(struct f4_data_io *dio, const struct f4_io_vec *vecs,
-		       unsigned n)
+int f4_data_readv_pread(struct f4_data_io *dio, const struct f4_io_vec *vecs,
+			unsigned n)
 {
 	unsigned i;
 
@@ -20,8 +20,8 @@ static int pread_readv(struct f4_data_io *dio, const struct f4_io_vec *vecs,
 	return 0;
 }
 
-static int pread_writev(struct f4_data_io *dio, const struct f4_io_vec *vecs,
-			unsigned n)
+int f4_data_writev_pread(struct f4_data_io *dio, const struct f4_io_vec *vecs,
+			 unsigned n)
 {
 	unsigned i;
 
@@ -41,8 +41,8 @@ static void pread_destroy(struct f4_data_io *dio)
 
 static const struct f4_data_io_ops pread_ops = {
 	.name = "pread",
-	.readv = pread_readv,
-	.writev = pread_writev,
+	.readv = f4_data_readv_pread,
+	.writev = f4_data_writev_pread,
 	.destroy = pread_destroy,
 };
 
