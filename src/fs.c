@@ -96,15 +96,49 @@ static int precheck_super(struct f4_fs *f4, const struct f4_opts *opts,
 	return 0;
 }
 
-static int open_ext2fs(struct f4_fs *f4, bool rw, char *msg, size_t len)
+/* Freed blocks may come back as file data written around the metadata
+ * cache: drop them from it (unwritten, so stale metadata never lands on
+ * them later). Allocations are left alone: libext2fs may fill a block
+ * before it accounts for it. */
+static void block_stats_changed(ext2_filsys fs, blk64_t blk, int inuse)
+{
+	if (inuse < 0)
+		f4_chan_invalidate(fs->io, blk, 1);
+}
+
+static void block_range_stats_changed(ext2_filsys fs, blk64_t blk, blk_t num,
+				      int inuse)
+{
+	if (inuse < 0)
+		f4_chan_invalidate(fs->io, blk, num);
+}
+
+/* Default metadata cache: 1/32 of the RAM, between 8 MiB and 512 MiB. */
+static size_t default_cache_bytes(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+	uint64_t ram = pages > 0 && psize > 0 ? (uint64_t)pages * (uint64_t)psize
+					      : 1ULL << 30;
+	uint64_t c = ram / 32;
+
+	if (c < (8ULL << 20))
+		c = 8ULL << 20;
+	if (c > (512ULL << 20))
+		c = 512ULL << 20;
+	return (size_t)c;
+}
+
+static int open_ext2fs(struct f4_fs *f4, const struct f4_opts *opts, bool rw,
+		       char *msg, size_t len)
 {
 	int flags = EXT2_FLAG_64BITS | EXT2_FLAG_SKIP_MMP;
-	char name[64];
+	char name[96];
 	errcode_t err;
 
 	if (rw)
 		flags |= EXT2_FLAG_RW;
-	f4_chan_name(&f4->dev, name, sizeof(name));
+	f4_chan_name(&f4->dev, opts->cache_size ? opts->cache_size :
+			       default_cache_bytes(), name, sizeof(name));
 	err = ext2fs_open2(name, NULL, flags, 0, 0, f4_chan_manager(), &f4->fs);
 	if (err) {
 		f4->fs = NULL;
@@ -113,6 +147,10 @@ static int open_ext2fs(struct f4_fs *f4, bool rw, char *msg, size_t len)
 		return f4_errcode_to_errno(err) == -ENOMEM ? -ENOMEM : -EINVAL;
 	}
 	f4->fs->default_bitmap_type = EXT2FS_BMAP64_RBTREE;
+	f4->fs->priv_data = f4;
+	ext2fs_set_block_alloc_stats_callback(f4->fs, block_stats_changed, NULL);
+	ext2fs_set_block_alloc_stats_range_callback(f4->fs,
+						    block_range_stats_changed, NULL);
 	f4->blocksize = f4->fs->blocksize;
 	f4->blockbits = EXT2_BLOCK_SIZE_BITS(f4->fs->super);
 	return 0;
@@ -219,7 +257,7 @@ int f4_fs_open(const struct f4_opts *opts, struct f4_fs **out, char *msg,
 			goto fail;
 	}
 	f4->rw = rw;
-	ret = open_ext2fs(f4, rw, msg, msglen);
+	ret = open_ext2fs(f4, opts, rw, msg, msglen);
 	if (ret)
 		goto fail;
 	f4->errors = opts->errors ? opts->errors : policy_from_super(f4->fs->super);
@@ -240,12 +278,92 @@ fail:
 	return ret;
 }
 
+int f4_fs_writeback(struct f4_fs *f4)
+{
+	int ret;
+
+	f4_fs_lock(f4);
+	ret = f4_chan_writeback(f4->fs->io);
+	f4_fs_unlock(f4);
+	return ret;
+}
+
+#define F4_FLUSH_INTERVAL_S 5
+
+struct f4_flusher {
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;
+	bool stop;		/* protected by lock */
+};
+
+static void *flusher_main(void *arg)
+{
+	struct f4_fs *f4 = arg;
+	struct f4_flusher *fl = f4->flusher;
+
+	pthread_mutex_lock(&fl->lock);
+	while (!fl->stop) {
+		struct timespec until;
+
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += F4_FLUSH_INTERVAL_S;
+		pthread_cond_timedwait(&fl->wake, &fl->lock, &until);
+		if (fl->stop)
+			break;
+		pthread_mutex_unlock(&fl->lock);
+		if (f4_fs_writeback(f4))
+			f4_err("%s: writing metadata back failed", f4->dev.path);
+		pthread_mutex_lock(&fl->lock);
+	}
+	pthread_mutex_unlock(&fl->lock);
+	return NULL;
+}
+
+int f4_fs_start_flusher(struct f4_fs *f4)
+{
+	struct f4_flusher *fl;
+
+	if (!f4->rw || f4->flusher)
+		return 0;
+	fl = calloc(1, sizeof(*fl));
+	if (!fl)
+		return -ENOMEM;
+	pthread_mutex_init(&fl->lock, NULL);
+	pthread_cond_init(&fl->wake, NULL);
+	f4->flusher = fl;
+	if (pthread_create(&fl->thread, NULL, flusher_main, f4)) {
+		f4->flusher = NULL;
+		free(fl);
+		return -EAGAIN;
+	}
+	return 0;
+}
+
+static void stop_flusher(struct f4_fs *f4)
+{
+	struct f4_flusher *fl = f4->flusher;
+
+	if (!fl)
+		return;
+	pthread_mutex_lock(&fl->lock);
+	fl->stop = true;
+	pthread_cond_signal(&fl->wake);
+	pthread_mutex_unlock(&fl->lock);
+	pthread_join(fl->thread, NULL);
+	pthread_cond_destroy(&fl->wake);
+	pthread_mutex_destroy(&fl->lock);
+	free(fl);
+	f4->flusher = NULL;
+}
+
 int f4_fs_close(struct f4_fs *f4)
 {
 	int ret = 0;
 
 	if (!f4)
 		return 0;
+	stop_flusher(f4);
 	if (f4->fs && f4->marked_in_use) {
 		struct ext2_super_block *sb = f4->fs->super;
 

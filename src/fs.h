@@ -46,6 +46,7 @@ struct f4_fs {
 	uint32_t next_generation;	/* protected by lock: new inodes */
 	uint16_t mount_state;		/* s_state found at a rw mount */
 	bool marked_in_use;		/* we cleared VALID_FS on disk */
+	struct f4_flusher *flusher;	/* background writeback, or NULL */
 };
 
 /* Open and check the image as the options say. On failure returns -errno
@@ -70,5 +71,13 @@ struct f4_statfs {
 };
 
 int f4_fs_statfs(struct f4_fs *f4, struct f4_statfs *st);
+
+/* Write cached dirty metadata to the image (no sync); takes the lock. */
+int f4_fs_writeback(struct f4_fs *f4);
+
+/* Start the background writer (read-write mounts): every few seconds
+ * dirty metadata goes to the image, like the kernel's writeback, so a
+ * crash loses at most that much. Call after daemonizing. */
+int f4_fs_start_flusher(struct f4_fs *f4);
 
 #endif

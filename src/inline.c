@@ -8,6 +8,7 @@
 
 #include "inline.h"
 #include "inode.h"
+#include "io/chan.h"
 
 /* Exported by libext2fs (1.43 and later) but missing from its headers. */
 errcode_t ext2fs_inline_data_expand(ext2_filsys fs, ext2_ino_t ino);
@@ -108,7 +109,11 @@ int f4_inline_expand(struct f4_fs *f4, ext2_ino_t ino,
 	if (err)
 		return err == EXT2_ET_BLOCK_ALLOC_FAIL ? -ENOSPC :
 			     f4_fs_errcode(f4, ino, err, "inline_expand");
-	ret = f4_inode_read(f4, ino, inode);
+	/* libext2fs wrote the data block through the metadata cache; file
+	 * data IO goes around it, so the block must reach the device now. */
+	ret = f4_chan_writeback(f4->fs->io);
+	if (!ret)
+		ret = f4_inode_read(f4, ino, inode);
 	/* Expansion stores the whole inline area; keep the real size. */
 	if (!ret && S_ISREG(inode->i_mode) && EXT2_I_SIZE(inode) != size) {
 		ext2fs_inode_size_set(f4->fs, (struct ext2_inode *)inode, size);

@@ -118,6 +118,8 @@ static int serve(const struct f4_opts *o, struct f4_fs *f4)
 		openlog("fuse4fs", LOG_PID, LOG_DAEMON);
 		f4_log_set_sink(syslog_sink);
 	}
+	if (f4_fs_start_flusher(sess.f4))
+		f4_warn("no background writeback: metadata reaches the image on fsync and unmount only");
 	ret = run_loop(sess.se, o) ? 1 : 0;
 out_unmount:
 	fuse_session_unmount(sess.se);

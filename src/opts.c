@@ -1,6 +1,7 @@
 /* Owns command-line parsing and the help text. */
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,24 +37,39 @@ static int set_norecovery(struct f4_opts *o, const char *v, char *m, size_t l)
 	return 0;
 }
 
-static int parse_u64(const char *v, uint64_t *out)
+/* Decimal, or hexadecimal with 0x; no sign, no blanks; with a suffix
+ * K, M, G or T when suffixes are allowed (powers of 1024). */
+static int parse_u64(const char *v, uint64_t *out, bool suffix)
 {
-	char *end;
 	unsigned long long n;
+	unsigned shift = 0;
+	char *end;
 
-	if (!v || !*v || *v == '-')
+	if (!v || !isdigit((unsigned char)v[0]))
 		return -EINVAL;
 	errno = 0;
-	n = strtoull(v, &end, 0);
-	if (errno || *end)
+	n = strtoull(v, &end, (v[0] == '0' && (v[1] == 'x' || v[1] == 'X')) ? 16 : 10);
+	if (errno)
 		return -EINVAL;
-	*out = n;
+	if (suffix && *end) {
+		const char *units = "KMGT", *u = strchr(units, toupper((unsigned char)*end));
+
+		if (!u || end[1])
+			return -EINVAL;
+		shift = 10 * (unsigned)(u - units + 1);
+		end++;
+		if (n > (UINT64_MAX >> shift))
+			return -EINVAL;
+	}
+	if (*end)
+		return -EINVAL;
+	*out = (uint64_t)n << shift;
 	return 0;
 }
 
 static int set_offset(struct f4_opts *o, const char *v, char *m, size_t l)
 {
-	if (parse_u64(v, &o->offset) == 0)
+	if (parse_u64(v, &o->offset, false) == 0)
 		return 0;
 	snprintf(m, l, "invalid offset '%s': expected a byte count", v);
 	return -EINVAL;
@@ -64,6 +80,14 @@ static int set_errors(struct f4_opts *o, const char *v, char *m, size_t l)
 	if (f4_errors_parse(v, &o->errors) == 0)
 		return 0;
 	snprintf(m, l, "invalid errors='%s': expected continue, remount-ro or panic", v);
+	return -EINVAL;
+}
+
+static int set_cache_size(struct f4_opts *o, const char *v, char *m, size_t l)
+{
+	if (parse_u64(v, &o->cache_size, true) == 0 && o->cache_size >= (1u << 20))
+		return 0;
+	snprintf(m, l, "invalid cache_size='%s': expected a size of at least 1M (suffixes K, M, G)", v);
 	return -EINVAL;
 }
 
@@ -96,6 +120,7 @@ static const struct opt_def opt_table[] = {
 	{ "norecovery", NULL, false, set_norecovery, "mount even though the journal needs recovery (read-only; the view may be inconsistent)" },
 	{ "noload", NULL, false, set_norecovery, "same as norecovery" },
 	{ "errors", "continue|remount-ro|panic", false, set_errors, "what to do when corruption is detected (default: the superblock's setting)" },
+	{ "cache_size", "SIZE", false, set_cache_size, "metadata block cache size, e.g. 256M (default: 1/32 of RAM, 8M to 512M)" },
 	{ "io", "uring|pread", false, set_io, "how file data moves: io_uring (default where the kernel allows it) or pread/pwrite" },
 	{ "allow_other", NULL, true, NULL, "let users other than the mounter access the filesystem" },
 	{ "allow_root", NULL, true, NULL, "let root (and the mounter) access the filesystem" },

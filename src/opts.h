@@ -19,6 +19,7 @@ struct f4_opts {
 	bool norecovery;
 	enum f4_errors_policy errors;
 	bool io_pread;		/* -o io=pread: no io_uring */
+	uint64_t cache_size;	/* -o cache_size=, bytes; 0: from RAM */
 	bool foreground;	/* -f (and -d) */
 	bool debug;		/* -d */
 	bool single_thread;	/* -s */

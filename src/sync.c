@@ -10,11 +10,15 @@
 
 int f4_file_fsync(struct f4_fs *f4, ext2_ino_t ino, int datasync)
 {
-	/* A read-only mount has nothing of ours to make durable. The image
-	 * is flushed without the big lock: other requests go on meanwhile. */
+	int ret;
+
+	/* A read-only mount has nothing of ours to make durable. Cached
+	 * metadata goes to the image under the lock, then the image is
+	 * flushed without it: other requests go on meanwhile. */
 	if (!f4->rw)
 		return 0;
-	return f4_dev_sync(&f4->dev);
+	ret = f4_fs_writeback(f4);
+	return ret ? ret : f4_dev_sync(&f4->dev);
 }
 
 #define F4_COPY_CHUNK (1u << 20)

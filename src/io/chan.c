@@ -6,12 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bcache.h"
 #include "chan.h"
 
 #define F4_CHAN_PREFIX "f4dev:"
 
 struct chan_priv {
 	const struct f4_dev *dev;
+	struct f4_bcache *cache;
 	struct struct_io_stats stats;
 };
 
@@ -38,10 +40,12 @@ static errcode_t chan_open(const char *name, int flags, io_channel *out)
 {
 	struct chan_priv *priv = NULL;
 	io_channel ch = NULL;
+	unsigned long long cache_bytes = 0;
 	void *ptr = NULL;
 
 	if (!name || strncmp(name, F4_CHAN_PREFIX, strlen(F4_CHAN_PREFIX)) ||
-	    sscanf(name + strlen(F4_CHAN_PREFIX), "%p", &ptr) != 1 || !ptr)
+	    sscanf(name + strlen(F4_CHAN_PREFIX), "%p:%llu", &ptr,
+		   &cache_bytes) != 2 || !ptr)
 		return EXT2_ET_BAD_DEVICE_NAME;
 	ch = calloc(1, sizeof(*ch));
 	priv = calloc(1, sizeof(*priv));
@@ -53,6 +57,9 @@ static errcode_t chan_open(const char *name, int flags, io_channel *out)
 		free(priv);
 		return EXT2_ET_RO_FILSYS;
 	}
+	priv->cache = f4_bcache_create(priv->dev, 1024, (size_t)cache_bytes);
+	if (!priv->cache)
+		goto nomem;
 	priv->stats.num_fields = 2;
 	ch->magic = EXT2_ET_MAGIC_IO_CHANNEL;
 	ch->manager = f4_chan_manager();
@@ -65,6 +72,8 @@ static errcode_t chan_open(const char *name, int flags, io_channel *out)
 	*out = ch;
 	return 0;
 nomem:
+	if (priv)
+		f4_bcache_destroy(priv->cache);
 	free(ch);
 	free(priv);
 	return EXT2_ET_NO_MEMORY;
@@ -72,18 +81,26 @@ nomem:
 
 static errcode_t chan_close(io_channel ch)
 {
+	struct chan_priv *priv = priv_of(ch);
+	errcode_t err;
+
 	if (--ch->refcount > 0)
 		return 0;
+	err = to_errcode(f4_bcache_writeback(priv->cache), EXT2_ET_SHORT_WRITE);
+	f4_bcache_destroy(priv->cache);
 	free(ch->private_data);
 	free(ch->name);
 	free(ch);
-	return 0;
+	return err;
 }
 
 static errcode_t chan_set_blksize(io_channel ch, int blksize)
 {
-	ch->block_size = blksize;
-	return 0;
+	int ret = f4_bcache_set_bsize(priv_of(ch)->cache, (size_t)blksize);
+
+	if (!ret)
+		ch->block_size = blksize;
+	return to_errcode(ret, EXT2_ET_SHORT_WRITE);
 }
 
 static errcode_t chan_read_blk64(io_channel ch, unsigned long long block,
@@ -95,7 +112,9 @@ static errcode_t chan_read_blk64(io_channel ch, unsigned long long block,
 
 	if (block > UINT64_MAX / (unsigned)ch->block_size)
 		return EXT2_ET_LLSEEK_FAILED;
-	ret = f4_dev_pread(priv->dev, data, len, block * ch->block_size);
+	ret = count < 0 ?
+	      f4_bcache_read_bytes(priv->cache, block * ch->block_size, len, data) :
+	      f4_bcache_read(priv->cache, block, (size_t)count, data);
 	if (!ret)
 		priv->stats.bytes_read += len;
 	return to_errcode(ret, EXT2_ET_SHORT_READ);
@@ -110,7 +129,9 @@ static errcode_t chan_write_blk64(io_channel ch, unsigned long long block,
 
 	if (block > UINT64_MAX / (unsigned)ch->block_size)
 		return EXT2_ET_LLSEEK_FAILED;
-	ret = f4_dev_pwrite(priv->dev, data, len, block * ch->block_size);
+	ret = count < 0 ?
+	      f4_bcache_write_bytes(priv->cache, block * ch->block_size, len, data) :
+	      f4_bcache_write(priv->cache, block, (size_t)count, data);
 	if (!ret)
 		priv->stats.bytes_written += len;
 	return to_errcode(ret, EXT2_ET_SHORT_WRITE);
@@ -135,17 +156,21 @@ static errcode_t chan_write_byte(io_channel ch, unsigned long offset, int size,
 
 	if (size < 0)
 		return EXT2_ET_INVALID_ARGUMENT;
-	return to_errcode(f4_dev_pwrite(priv->dev, data, (size_t)size, offset),
-			  EXT2_ET_SHORT_WRITE);
+	return to_errcode(f4_bcache_write_bytes(priv->cache, offset, (size_t)size,
+						data), EXT2_ET_SHORT_WRITE);
 }
 
 static errcode_t chan_flush(io_channel ch)
 {
 	struct chan_priv *priv = priv_of(ch);
+	int ret;
 
 	if (!priv->dev->rw)
 		return 0;
-	return to_errcode(f4_dev_sync(priv->dev), EXT2_ET_SHORT_WRITE);
+	ret = f4_bcache_writeback(priv->cache);
+	if (!ret)
+		ret = f4_dev_sync(priv->dev);
+	return to_errcode(ret, EXT2_ET_SHORT_WRITE);
 }
 
 static errcode_t chan_set_option(io_channel ch, const char *option,
@@ -190,7 +215,32 @@ io_manager f4_chan_manager(void)
 	return &f4_chan_ops;
 }
 
-void f4_chan_name(const struct f4_dev *dev, char *buf, size_t len)
+void f4_chan_name(const struct f4_dev *dev, size_t cache_bytes, char *buf,
+		  size_t len)
 {
-	snprintf(buf, len, F4_CHAN_PREFIX "%p", (const void *)dev);
+	snprintf(buf, len, F4_CHAN_PREFIX "%p:%llu", (const void *)dev,
+		 (unsigned long long)cache_bytes);
+}
+
+static bool is_ours(io_channel ch)
+{
+	return ch && ch->manager == &f4_chan_ops;
+}
+
+int f4_chan_writeback(io_channel ch)
+{
+	return is_ours(ch) ? f4_bcache_writeback(priv_of(ch)->cache) : 0;
+}
+
+void f4_chan_invalidate(io_channel ch, uint64_t blk, uint64_t count)
+{
+	if (is_ours(ch))
+		f4_bcache_invalidate(priv_of(ch)->cache, blk, count);
+}
+
+void f4_chan_stats(io_channel ch, struct f4_bcache_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (is_ours(ch))
+		f4_bcache_get_stats(priv_of(ch)->cache, st);
 }

@@ -1,6 +1,7 @@
 /* Owns the libext2fs io_manager that carries metadata IO to the image
  * through struct f4_dev (so offset= and the bounds checks apply to every
- * byte libext2fs touches). ext2fs_open2 only passes a name to the manager,
+ * byte libext2fs touches), through a sized write-back block cache
+ * (bcache.h). ext2fs_open2 only passes a name to the manager,
  * so the device travels inside it: see f4_chan_name(). */
 #ifndef F4_IO_CHAN_H
 #define F4_IO_CHAN_H
@@ -8,11 +9,24 @@
 #include <stddef.h>
 #include <ext2fs/ext2fs.h>
 
+#include "bcache.h"
 #include "dev.h"
 
 io_manager f4_chan_manager(void);
 
-/* Writes the name to hand to ext2fs_open2 for this device. */
-void f4_chan_name(const struct f4_dev *dev, char *buf, size_t len);
+/* Writes the name to hand to ext2fs_open2 for this device, with the size
+ * of its metadata block cache. */
+void f4_chan_name(const struct f4_dev *dev, size_t cache_bytes, char *buf,
+		  size_t len);
+
+/* Write dirty cached metadata to the device (no sync). Call before file
+ * data IO that must see blocks libext2fs wrote (e.g. inline data just
+ * moved into a block). */
+int f4_chan_writeback(io_channel ch);
+
+/* Drop cached copies of freed (or newly allocated) blocks. */
+void f4_chan_invalidate(io_channel ch, uint64_t blk, uint64_t count);
+
+void f4_chan_stats(io_channel ch, struct f4_bcache_stats *st);
 
 #endif
