@@ -37,6 +37,36 @@ static int header_check(struct extent_walk *w, const struct ext3_extent_header *
 	return 0;
 }
 
+/* Keys must rise strictly through a node, and a leaf's extents must not
+ * overlap: checked once per node read, so lookups can trust the order. */
+static int order_check(struct extent_walk *w, const struct ext3_extent_header *eh,
+		       uint64_t blk)
+{
+	unsigned n = ext2fs_le16_to_cpu(eh->eh_entries), i;
+
+	if (ext2fs_le16_to_cpu(eh->eh_depth) > 0) {
+		const struct ext3_extent_idx *ix = (const void *)(eh + 1);
+
+		for (i = 1; i < n; i++)
+			if (ext2fs_le32_to_cpu(ix[i].ei_block) <=
+			    ext2fs_le32_to_cpu(ix[i - 1].ei_block))
+				return f4_map_corrupt(w->file,
+						      "extent index out of order", blk);
+		return 0;
+	}
+	for (i = 1; i < n; i++) {
+		const struct ext3_extent *ex = (const void *)(eh + 1);
+		uint64_t prev_end = ext2fs_le32_to_cpu(ex[i - 1].ee_block) +
+			(ext2fs_le16_to_cpu(ex[i - 1].ee_len) > F4_EXT_INIT_MAX_LEN ?
+			 ext2fs_le16_to_cpu(ex[i - 1].ee_len) - F4_EXT_INIT_MAX_LEN :
+			 ext2fs_le16_to_cpu(ex[i - 1].ee_len));
+
+		if (ext2fs_le32_to_cpu(ex[i].ee_block) < prev_end)
+			return f4_map_corrupt(w->file, "extent overlaps or empty", blk);
+	}
+	return 0;
+}
+
 static int read_node(struct extent_walk *w, uint64_t blk, int depth,
 		     struct ext3_extent_header **ehp)
 {
@@ -57,8 +87,10 @@ static int read_node(struct extent_walk *w, uint64_t blk, int depth,
 	if (!(fs->flags & EXT2_FLAG_IGNORE_CSUM_ERRORS) &&
 	    !ext2fs_extent_block_csum_verify(fs, w->file->ino, eh))
 		return f4_map_corrupt(w->file, "extent node checksum", blk);
-	*ehp = eh;
-	return 0;
+	ret = order_check(w, eh, blk);
+	if (!ret)
+		*ehp = eh;
+	return ret;
 }
 
 /* Index of the last entry whose key is <= lblk (0 if none). */
@@ -104,6 +136,8 @@ static int descend(struct extent_walk *w, uint64_t lblk,
 	uint64_t blk = 0;
 
 	ret = header_check(w, eh, 4, -1, 0);
+	if (!ret)
+		ret = order_check(w, eh, 0);
 	if (ret)
 		return ret;
 	for (depth = ext2fs_le16_to_cpu(eh->eh_depth); depth > 0; depth--) {

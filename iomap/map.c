@@ -13,13 +13,12 @@ bool f4_map_emit(struct f4_map_out *out, uint64_t lblk, uint64_t count,
 {
 	uint64_t off = lblk << out->blockbits;
 	uint64_t len = count << out->blockbits;
-	uint64_t addr = pblk ? pblk << out->blockbits : F4_MAP_NULL_ADDR;
+	uint64_t addr = type == F4_MAP_HOLE ? F4_MAP_NULL_ADDR
+					    : pblk << out->blockbits;
 	struct f4_map_rec *prev;
 
 	if (!count)
 		return out->n < out->max;
-	if (type == F4_MAP_HOLE)
-		addr = F4_MAP_NULL_ADDR;
 	prev = out->n ? &out->recs[out->n - 1] : NULL;
 	if (prev && prev->type == type && prev->off + prev->len == off &&
 	    (type == F4_MAP_HOLE || prev->addr + prev->len == addr)) {
@@ -41,12 +40,13 @@ int f4_map_corrupt(struct f4_map_file *file, const char *what, uint64_t blk)
 	return -EUCLEAN;
 }
 
+/* The first data block holds the primary superblock: no file maps it. */
 bool f4_map_blocks_valid(ext2_filsys fs, uint64_t pblk, uint64_t count)
 {
 	uint64_t first = fs->super->s_first_data_block;
 	uint64_t total = ext2fs_blocks_count(fs->super);
 
-	return pblk >= first && pblk < total && count <= total - pblk;
+	return pblk > first && pblk < total && count <= total - pblk;
 }
 
 int f4_iomap_is_inline(const struct f4_map_file *file)
@@ -77,6 +77,8 @@ int f4_iomap_map(struct f4_map_file *file, uint64_t pos, uint64_t len,
 	file->corrupt_what = NULL;
 	if (!max)
 		return -EINVAL;
+	if (!len)
+		return 0;
 	if (f4_iomap_is_inline(file)) {
 		ret = f4_inline_map(file, pos, len, &out);
 		*nrecs = out.n;
@@ -85,20 +87,23 @@ int f4_iomap_map(struct f4_map_file *file, uint64_t pos, uint64_t len,
 	end_byte = len > UINT64_MAX - pos ? UINT64_MAX : pos + len;
 	lblk = pos >> out.blockbits;
 	end = (end_byte >> out.blockbits) + ((end_byte & (bsize - 1)) != 0);
-	if (end > F4_MAX_LBLK)
-		end = F4_MAX_LBLK;
-	if (lblk >= end) {
-		/* Beyond the last addressable block: all hole. */
-		recs[0] = (struct f4_map_rec){ .off = pos & ~(bsize - 1),
-			.len = bsize, .addr = F4_MAP_NULL_ADDR,
-			.type = F4_MAP_HOLE };
-		*nrecs = 1;
-		return 0;
+	if (end > (UINT64_MAX >> out.blockbits))	/* byte offsets must fit */
+		end = UINT64_MAX >> out.blockbits;
+	ret = 0;
+	if (lblk < F4_MAX_LBLK) {
+		uint64_t stop = end < F4_MAX_LBLK ? end : F4_MAX_LBLK;
+
+		if (file->inode->i_flags & EXT4_EXTENTS_FL)
+			ret = f4_extent_map(file, lblk, stop, &out);
+		else
+			ret = f4_blockmap_map(file, lblk, stop, &out);
+		lblk = stop;
 	}
-	if (file->inode->i_flags & EXT4_EXTENTS_FL)
-		ret = f4_extent_map(file, lblk, end, &out);
-	else
-		ret = f4_blockmap_map(file, lblk, end, &out);
+	/* Nothing is mapped past the last addressable block. */
+	if (!ret && lblk < end &&
+	    (!out.n || out.recs[out.n - 1].off + out.recs[out.n - 1].len ==
+			       lblk << out.blockbits))
+		f4_map_emit(&out, lblk, end - lblk, 0, F4_MAP_HOLE);
 	*nrecs = out.n;
 	return ret;
 }
