@@ -27,7 +27,7 @@ static bool may_use_reserved(ext2_filsys fs, const struct f4_cred *cred)
 		f4_cred_in_group(cred, fs->super->s_def_resgid));
 }
 
-int f4_alloc_check(struct f4_fs *f4, const struct f4_cred *cred, uint64_t n)
+uint64_t f4_alloc_avail(struct f4_fs *f4, const struct f4_cred *cred)
 {
 	ext2_filsys fs = f4->fs;
 	uint64_t free_blocks = ext2fs_free_blocks_count(fs->super);
@@ -35,7 +35,12 @@ int f4_alloc_check(struct f4_fs *f4, const struct f4_cred *cred, uint64_t n)
 
 	if (!may_use_reserved(fs, cred))
 		keep += ext2fs_r_blocks_count(fs->super);
-	return free_blocks >= n && free_blocks - n >= keep ? 0 : -ENOSPC;
+	return free_blocks > keep ? free_blocks - keep : 0;
+}
+
+int f4_alloc_check(struct f4_fs *f4, const struct f4_cred *cred, uint64_t n)
+{
+	return n <= f4_alloc_avail(f4, cred) ? 0 : -ENOSPC;
 }
 
 int f4_alloc_blocks(struct f4_fs *f4, uint64_t goal, uint64_t n,

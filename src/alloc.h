@@ -17,6 +17,9 @@
  * into ext4's 2% metadata reserve. */
 int f4_alloc_check(struct f4_fs *f4, const struct f4_cred *cred, uint64_t n);
 
+/* How many blocks cred may still allocate. */
+uint64_t f4_alloc_avail(struct f4_fs *f4, const struct f4_cred *cred);
+
 /* Allocate between 1 and n contiguous blocks, as near goal as possible.
  * 0 with pblk and got set, or -ENOSPC. */
 int f4_alloc_blocks(struct f4_fs *f4, uint64_t goal, uint64_t n,

@@ -179,13 +179,8 @@ static int plan_write(struct f4_fs *f4, const struct f4_cred *cred,
 	end = (p->off + p->len + (1ULL << bits) - 1) >> bits;
 	holes = hole_blocks(recs, nrecs, bits, first, end);
 	if (holes && f4_alloc_check(f4, cred, holes)) {
-		uint64_t avail = 0;
-
-		while (avail < holes && !f4_alloc_check(f4, cred, avail + 1))
-			avail = avail ? avail * 2 : 1;
-		while (avail && f4_alloc_check(f4, cred, avail))
-			avail--;
-		p->len = trim_to_space(recs, nrecs, bits, p->off, p->len, avail);
+		p->len = trim_to_space(recs, nrecs, bits, p->off, p->len,
+				       f4_alloc_avail(f4, cred));
 		if (!p->len) {
 			ret = -ENOSPC;
 			goto out;
