@@ -91,6 +91,9 @@ void f4_inode_to_attr(const struct f4_fs *f4, ext2_ino_t ino,
 	st->st_blksize = (blksize_t)f4->blocksize;
 	st->st_blocks = (blkcnt_t)ext2fs_get_stat_i_blocks(f4->fs,
 				(struct ext2_inode *)inode);
+	/* Like ext4, inline file bytes count as if they took sectors. */
+	if (S_ISREG(inode->i_mode) && (inode->i_flags & EXT4_INLINE_DATA_FL))
+		st->st_blocks += (blkcnt_t)((EXT2_I_SIZE(inode) + 511) >> 9);
 	if (S_ISCHR(inode->i_mode) || S_ISBLK(inode->i_mode))
 		st->st_rdev = decode_rdev(inode);
 	st->st_atim = f4_time_decode(inode->i_atime, inode->i_atime_extra,

@@ -68,6 +68,10 @@ static int lock_image(struct f4_dev *dev, char *msg, size_t msglen)
 static int size_window(struct f4_dev *dev, uint64_t total, char *msg,
 		       size_t msglen)
 {
+	if (total == 0) {
+		snprintf(msg, msglen, "%s is empty", dev->path);
+		return -EINVAL;
+	}
 	if (dev->offset >= total) {
 		snprintf(msg, msglen, "offset=%llu is beyond the end of %s (%llu bytes)",
 			 (unsigned long long)dev->offset, dev->path,
