@@ -16,9 +16,9 @@
 	 EXT4_FEATURE_INCOMPAT_EA_INODE | EXT4_FEATURE_INCOMPAT_CSUM_SEED | \
 	 EXT3_FEATURE_INCOMPAT_RECOVER)
 
-/* Of those, the ones we also write correctly (mmp needs the MMP protocol
- * while mounted read-write: not yet). */
-#define F4_WRITE_INCOMPAT (F4_READ_INCOMPAT & ~EXT4_FEATURE_INCOMPAT_MMP)
+/* Of those, the ones we also write correctly (mmp: src/mmp.c speaks the
+ * MMP protocol while mounted read-write). */
+#define F4_WRITE_INCOMPAT F4_READ_INCOMPAT
 
 /* Read-only-compatible features we keep correct when writing. Left out,
  * so such filesystems mount read-only: quota (usage would go stale),

@@ -14,6 +14,7 @@
 #include "icache.h"
 #include "io/chan.h"
 #include "log.h"
+#include "mmp.h"
 #include "orphan.h"
 
 static uint64_t now_ns(void)
@@ -47,6 +48,31 @@ int f4_fs_writable(const struct f4_fs *f4)
 		0 : -EROFS;
 }
 
+/* As the kernel: a block size out of range, or a filesystem larger than
+ * its device, is refused before libext2fs sizes anything from the
+ * superblock (it would read, and a rw mount write, past the end). */
+static int check_geometry(struct f4_fs *f4, const struct ext2_super_block *sb,
+			  char *msg, size_t len)
+{
+	uint64_t blocks = sb->s_blocks_count;
+
+	if (sb->s_log_block_size > EXT2_MAX_BLOCK_LOG_SIZE - EXT2_MIN_BLOCK_LOG_SIZE) {
+		snprintf(msg, len, "cannot mount %s: bad block size (log %u)",
+			 f4->dev.path, sb->s_log_block_size);
+		return -1;
+	}
+	if (sb->s_feature_incompat & EXT4_FEATURE_INCOMPAT_64BIT)
+		blocks |= (uint64_t)sb->s_blocks_count_hi << 32;
+	if (blocks > f4->dev.size >> (EXT2_MIN_BLOCK_LOG_SIZE + sb->s_log_block_size)) {
+		snprintf(msg, len, "cannot mount %s: bad geometry: %llu blocks of %u bytes do not fit in %llu bytes",
+			 f4->dev.path, (unsigned long long)blocks,
+			 EXT2_MIN_BLOCK_SIZE << sb->s_log_block_size,
+			 (unsigned long long)f4->dev.size);
+		return -1;
+	}
+	return 0;
+}
+
 /* Read the primary superblock ourselves, so that a non-ext image and
  * unsupported features get a precise message before libext2fs runs. */
 static int precheck_super(struct f4_fs *f4, const struct f4_opts *opts,
@@ -69,6 +95,8 @@ static int precheck_super(struct f4_fs *f4, const struct f4_opts *opts,
 			 f4->dev.path);
 		return -EINVAL;
 	}
+	if (check_geometry(f4, &sb, msg, len))
+		return -EUCLEAN;
 	switch (f4_features_check(&sb, *rw, why, sizeof(why))) {
 	case F4_FEATURES_REFUSE:
 		snprintf(msg, len, "cannot mount %s: %s", f4->dev.path, why);
@@ -153,6 +181,20 @@ static int open_ext2fs(struct f4_fs *f4, const struct f4_opts *opts, bool rw,
 						    block_range_stats_changed, NULL);
 	f4->blocksize = f4->fs->blocksize;
 	f4->blockbits = EXT2_BLOCK_SIZE_BITS(f4->fs->super);
+	/* Nothing past the filesystem's last block is ever ours to touch
+	 * (offset= images may sit inside a larger file). */
+	if (ext2fs_blocks_count(f4->fs->super) << f4->blockbits < f4->dev.size)
+		f4->dev.size = ext2fs_blocks_count(f4->fs->super) << f4->blockbits;
+	/* As the kernel's ext4_check_descriptors: bitmaps and inode tables
+	 * inside the filesystem (their group, without flex_bg) and
+	 * overlapping neither each other nor superblocks and descriptors.
+	 * Everything else trusts these locations. */
+	err = ext2fs_check_desc(f4->fs);
+	if (err) {
+		snprintf(msg, len, "cannot mount %s: corrupt group descriptors: %s; run e2fsck",
+			 f4->dev.path, error_message(err));
+		return -EUCLEAN;
+	}
 	return 0;
 }
 
@@ -168,6 +210,36 @@ static enum f4_errors_policy policy_from_super(const struct ext2_super_block *sb
 	}
 }
 
+/* Does the block bitmap mark [blk, blk + n) in use? */
+static bool all_used(ext2_filsys fs, blk64_t blk, blk64_t n)
+{
+	blk64_t zero;
+
+	return n == 0 || ext2fs_find_first_zero_block_bitmap2(fs->block_map, blk,
+							blk + n - 1, &zero) != 0;
+}
+
+/* As the kernel's ext4_validate_block_bitmap: a block bitmap that lets
+ * a group's own bitmaps or inode table look free would hand them out as
+ * file data. The allocator trusts the bitmaps, so refuse to write. */
+static int check_bitmaps(struct f4_fs *f4, char *msg, size_t len)
+{
+	ext2_filsys fs = f4->fs;
+	dgrp_t g;
+
+	for (g = 0; g < fs->group_desc_count; g++) {
+		if (all_used(fs, ext2fs_block_bitmap_loc(fs, g), 1) &&
+		    all_used(fs, ext2fs_inode_bitmap_loc(fs, g), 1) &&
+		    all_used(fs, ext2fs_inode_table_loc(fs, g),
+			     fs->inode_blocks_per_group))
+			continue;
+		snprintf(msg, len, "cannot mount %s read-write: the block bitmap of group %u marks its own metadata free; run e2fsck (or mount read-only)",
+			 f4->dev.path, g);
+		return -1;
+	}
+	return 0;
+}
+
 /* A read-write mount marks the filesystem in use (not cleanly
  * unmounted) right away, so that a crash forces a check; a clean unmount
  * restores the state it found. */
@@ -181,6 +253,8 @@ static int start_rw(struct f4_fs *f4, char *msg, size_t len)
 			 f4->dev.path, error_message(err));
 		return f4_errcode_to_errno(err);
 	}
+	if (check_bitmaps(f4, msg, len))
+		return -EUCLEAN;
 	if (!(sb->s_state & EXT2_VALID_FS))
 		f4_warn("%s: mounting a filesystem that was not cleanly unmounted; running e2fsck is recommended",
 			f4->dev.path);
@@ -262,6 +336,8 @@ int f4_fs_open(const struct f4_opts *opts, struct f4_fs **out, char *msg,
 		goto fail;
 	f4->errors = opts->errors ? opts->errors : policy_from_super(f4->fs->super);
 	ret = f4_icache_create(&f4->icache);
+	if (!ret && rw)	/* multiple-mount protection, before any write */
+		ret = f4_mmp_claim(f4, msg, msglen);
 	if (!ret && rw)
 		ret = start_rw(f4, msg, msglen);
 	if (ret)
@@ -280,10 +356,11 @@ fail:
 
 int f4_fs_writeback(struct f4_fs *f4)
 {
-	int ret;
+	int ret = 0;
 
 	f4_fs_lock(f4);
-	ret = f4_chan_writeback(f4->fs->io);
+	if (!f4->went_ro)	/* a mount that stopped writing stays stopped */
+		ret = f4_chan_writeback(f4->fs->io);
 	f4_fs_unlock(f4);
 	return ret;
 }
@@ -324,6 +401,7 @@ int f4_fs_start_flusher(struct f4_fs *f4)
 {
 	struct f4_flusher *fl;
 
+	f4_mmp_run(f4);	/* also a thread, so also after daemonizing */
 	if (!f4->rw || f4->flusher)
 		return 0;
 	fl = calloc(1, sizeof(*fl));
@@ -357,6 +435,21 @@ static void stop_flusher(struct f4_fs *f4)
 	f4->flusher = NULL;
 }
 
+/* The mount stopped writing (errors=remount-ro, or another node took
+ * the filesystem over MMP): nothing pending is written now, except, for
+ * detected corruption, the superblock with its error record. */
+static void close_stopped(struct f4_fs *f4)
+{
+	f4_chan_drop_dirty(f4->fs->io);
+	f4->fs->flags &= ~(EXT2_FLAG_BB_DIRTY | EXT2_FLAG_IB_DIRTY);
+	if (f4_mmp_lost(f4)) {
+		f4->fs->flags &= ~EXT2_FLAG_DIRTY;
+		return;
+	}
+	f4->fs->flags |= EXT2_FLAG_SUPER_ONLY;
+	ext2fs_mark_super_dirty(f4->fs);
+}
+
 int f4_fs_close(struct f4_fs *f4)
 {
 	int ret = 0;
@@ -364,7 +457,9 @@ int f4_fs_close(struct f4_fs *f4)
 	if (!f4)
 		return 0;
 	stop_flusher(f4);
-	if (f4->fs && f4->marked_in_use) {
+	if (f4->fs && f4->marked_in_use && f4->went_ro) {
+		close_stopped(f4);
+	} else if (f4->fs && f4->marked_in_use) {
 		struct ext2_super_block *sb = f4->fs->super;
 
 		/* Unlinked files the kernel still held at unmount are ours to
@@ -385,6 +480,7 @@ int f4_fs_close(struct f4_fs *f4)
 			f4_err("%s: closing the filesystem failed: %s",
 			       f4->dev.path, strerror(-ret));
 	}
+	f4_mmp_stop(f4);	/* clean only after the last write, as ext4 */
 	f4_icache_destroy(f4->icache);
 	f4_data_io_destroy(f4->dio);
 	f4_dev_close(&f4->dev);

@@ -19,6 +19,7 @@
 #include "opts.h"
 
 struct f4_icache;
+struct f4_mmp;
 
 struct f4_lock_stats {
 	uint64_t acquisitions;
@@ -47,6 +48,7 @@ struct f4_fs {
 	uint16_t mount_state;		/* s_state found at a rw mount */
 	bool marked_in_use;		/* we cleared VALID_FS on disk */
 	struct f4_flusher *flusher;	/* background writeback, or NULL */
+	struct f4_mmp *mmp;		/* multiple-mount protection, or NULL */
 };
 
 /* Open and check the image as the options say. On failure returns -errno

@@ -338,6 +338,8 @@ int f4_ns_make(struct f4_fs *f4, ext2_ino_t dir, const char *name,
 		ret = f4_ns_read_dir(f4, dir, &dinode);
 	if (!ret)
 		ret = name_free(f4, dir, &dinode, name);
+	if (!ret && (dinode.i_flags & EXT2_IMMUTABLE_FL))
+		ret = -EPERM;
 	if (!ret && S_ISDIR(a->mode))
 		ret = f4_ns_dir_may_grow(&dinode);
 	if (!ret)
@@ -385,6 +387,8 @@ int f4_ns_link(struct f4_fs *f4, ext2_ino_t ino, ext2_ino_t dir,
 		ret = -ENOENT;
 	if (!ret)
 		ret = name_free(f4, dir, &dinode, name);
+	if (!ret && (dinode.i_flags & EXT2_IMMUTABLE_FL))
+		ret = -EPERM;
 	if (!ret)
 		ret = f4_dir_add(f4, dir, name, ino, inode.i_mode);
 	if (!ret) {

@@ -12,9 +12,6 @@
 #include "node.h"
 #include "orphan.h"
 
-/* The flags ext4 lets userspace see through FS_IOC_GETFLAGS. */
-#define F4_FL_USER_VISIBLE 0x705BDFFFu
-
 int f4_node_lookup(struct f4_fs *f4, ext2_ino_t dir, const char *name,
 		   struct f4_attr *out)
 {
@@ -150,19 +147,6 @@ int f4_node_readlink(struct f4_fs *f4, ext2_ino_t ino, char **target)
 	}
 	*target = buf;
 	return 0;
-}
-
-int f4_node_get_flags(struct f4_fs *f4, ext2_ino_t ino, uint32_t *flags)
-{
-	struct ext2_inode_large inode;
-	int ret;
-
-	f4_fs_lock(f4);
-	ret = f4_inode_read(f4, ino, &inode);
-	f4_fs_unlock(f4);
-	if (!ret)
-		*flags = inode.i_flags & F4_FL_USER_VISIBLE;
-	return ret;
 }
 
 /* The kernel no longer holds an unlinked inode: free it now. */

@@ -16,9 +16,6 @@ int f4_node_getattr(struct f4_fs *f4, ext2_ino_t ino, struct f4_attr *out);
 /* The symlink target, NUL-terminated, in a buffer the caller frees. */
 int f4_node_readlink(struct f4_fs *f4, ext2_ino_t ino, char **target);
 
-/* The inode flags userspace may see (FS_IOC_GETFLAGS). */
-int f4_node_get_flags(struct f4_fs *f4, ext2_ino_t ino, uint32_t *flags);
-
 /* Drop n kernel references; an unlinked inode nobody holds any more is
  * freed on disk. */
 void f4_node_forget(struct f4_fs *f4, ext2_ino_t ino, uint64_t n);

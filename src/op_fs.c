@@ -3,13 +3,21 @@
 #include "config.h"
 
 #include <errno.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/statvfs.h>
 
 #include "../compat/fs_ioctl.h"
+#include "iflags.h"
 #include "log.h"
-#include "node.h"
 #include "ops.h"
+#include "trim.h"
+
+union f4_ioctl_buf {
+	uint32_t fl;
+	struct f4_fsxattr_abi fsx;
+	struct f4_fstrim_range_abi trim;
+};
 
 void f4_op_init(void *userdata, struct fuse_conn_info *conn)
 {
@@ -61,24 +69,81 @@ void f4_op_statfs(fuse_req_t req, fuse_ino_t ino)
 	fuse_reply_statfs(req, &st);
 }
 
+/* The ioctls we serve, decoded into core calls. Returns 0 or -errno and
+ * sets *outlen to the bytes of out to send back. */
+static int do_ioctl(fuse_req_t req, ext2_ino_t ino, unsigned cmd,
+		    const void *in, size_t insz, size_t outsz,
+		    union f4_ioctl_buf *out, size_t *outlen)
+{
+	struct f4_fs *f4 = f4_req_fs(req);
+	/* Only the uid matters here (privilege, ownership). */
+	struct f4_cred cred = { .uid = fuse_req_ctx(req)->uid,
+				.gid = fuse_req_ctx(req)->gid };
+	struct f4_fsxattr fa = { 0 };
+	struct f4_fsxattr_abi x;
+	uint32_t fl;
+	int ret;
+
+	switch (cmd) {
+	case F4_FS_IOC_GETFLAGS:
+		if (outsz < sizeof(out->fl))
+			return -EINVAL;
+		*outlen = sizeof(out->fl);
+		return f4_iflags_get(f4, ino, &out->fl);
+	case F4_FS_IOC_SETFLAGS:
+		if (insz < sizeof(fl))
+			return -EINVAL;
+		memcpy(&fl, in, sizeof(fl));
+		return f4_iflags_set(f4, &cred, ino, fl);
+	case F4_FS_IOC_FSGETXATTR:
+		if (outsz < sizeof(out->fsx))
+			return -EINVAL;
+		ret = f4_iflags_fsget(f4, ino, &fa);
+		out->fsx = (struct f4_fsxattr_abi){
+			.fsx_xflags = fa.xflags, .fsx_extsize = fa.extsize,
+			.fsx_nextents = fa.nextents, .fsx_projid = fa.projid,
+			.fsx_cowextsize = fa.cowextsize };
+		*outlen = sizeof(out->fsx);
+		return ret;
+	case F4_FS_IOC_FSSETXATTR:
+		if (insz < sizeof(x))
+			return -EINVAL;
+		memcpy(&x, in, sizeof(x));
+		fa = (struct f4_fsxattr){
+			.xflags = x.fsx_xflags, .extsize = x.fsx_extsize,
+			.nextents = x.fsx_nextents, .projid = x.fsx_projid,
+			.cowextsize = x.fsx_cowextsize };
+		return f4_iflags_fsset(f4, &cred, ino, &fa);
+	case F4_FITRIM:
+		if (insz < sizeof(out->trim) || outsz < sizeof(out->trim))
+			return -EINVAL;
+		memcpy(&out->trim, in, sizeof(out->trim));
+		*outlen = sizeof(out->trim);
+		return f4_trim(f4, &cred, out->trim.start, &out->trim.len,
+			       out->trim.minlen);
+	default:
+		return -ENOTTY;
+	}
+}
+
 void f4_op_ioctl(fuse_req_t req, fuse_ino_t ino, unsigned int cmd, void *arg,
 		 struct fuse_file_info *fi, unsigned flags, const void *in_buf,
 		 size_t in_bufsz, size_t out_bufsz)
 {
-	uint32_t fl;
+	struct fuse_session *se = f4_sess(req)->se;
+	union f4_ioctl_buf out;
+	size_t outlen = 0;
 	int ret;
 
-	if (cmd != F4_FS_IOC_GETFLAGS) {
-		fuse_reply_err(req, ENOTTY);
-		return;
-	}
-	if (out_bufsz < sizeof(fl)) {
-		fuse_reply_err(req, EINVAL);
-		return;
-	}
-	ret = f4_node_get_flags(f4_req_fs(req), f4_ino(ino), &fl);
+	memset(&out, 0, sizeof(out));
+	ret = do_ioctl(req, f4_ino(ino), cmd, in_buf, in_bufsz, out_bufsz, &out,
+		       &outlen);
 	if (ret)
 		fuse_reply_err(req, -ret);
 	else
-		fuse_reply_ioctl(req, 0, &fl, sizeof(fl));
+		fuse_reply_ioctl(req, 0, outlen ? &out : NULL, outlen);
+	/* The kernel caches attributes: a flag change moved ctime (and a
+	 * mapping conversion the block count). */
+	if (!ret && (cmd == F4_FS_IOC_SETFLAGS || cmd == F4_FS_IOC_FSSETXATTR))
+		fuse_lowlevel_notify_inval_inode(se, ino, -1, 0);
 }

@@ -23,19 +23,23 @@ static bool is_dir(const struct side *s)
 	return s->exists && S_ISDIR(s->inode.i_mode);
 }
 
+/* ext4: nothing changes in an immutable directory; an append-only one
+ * may gain names but not lose or replace them. */
 static int load_side(struct f4_fs *f4, struct side *s, bool must_exist)
 {
 	int ret = f4_ns_check_name(s->name);
 
 	if (!ret)
 		ret = f4_ns_read_dir(f4, s->dir, &s->dinode);
-	if (!ret && (s->dinode.i_flags & (EXT2_IMMUTABLE_FL | EXT2_APPEND_FL)))
+	if (!ret && (s->dinode.i_flags & EXT2_IMMUTABLE_FL))
 		ret = -EPERM;
 	if (!ret)
 		ret = f4_namei(f4, s->dir, &s->dinode, s->name, strlen(s->name),
 			       &s->ino);
 	if (ret == -ENOENT && !must_exist)
 		return 0;
+	if (!ret && (s->dinode.i_flags & EXT2_APPEND_FL))
+		ret = -EPERM;
 	if (!ret) {
 		s->exists = true;
 		ret = f4_inode_read(f4, s->ino, &s->inode);

@@ -16,6 +16,11 @@ static int check_flags(const struct ext2_inode_large *inode, unsigned valid)
 	unsigned explicit = F4_SA_MODE | F4_SA_UID | F4_SA_GID | F4_SA_SIZE |
 			    F4_SA_ATIME | F4_SA_MTIME;
 
+	/* Times set to "now" (touch) are not explicit times. */
+	if (valid & F4_SA_ATIME_NOW)
+		valid &= ~(unsigned)F4_SA_ATIME;
+	if (valid & F4_SA_MTIME_NOW)
+		valid &= ~(unsigned)F4_SA_MTIME;
 	if (inode->i_flags & EXT2_IMMUTABLE_FL)
 		return -EPERM;
 	if ((inode->i_flags & EXT2_APPEND_FL) && (valid & explicit))

@@ -344,6 +344,17 @@ void f4_bcache_invalidate(struct f4_bcache *c, uint64_t blk, uint64_t count)
 	}
 }
 
+void f4_bcache_drop_dirty(struct f4_bcache *c)
+{
+	struct cblock *b = c->lru.next, *next;
+
+	for (; b != &c->lru; b = next) {
+		next = b->next;
+		if (b->dirty)
+			drop(c, b);
+	}
+}
+
 int f4_bcache_set_bsize(struct f4_bcache *c, size_t bsize)
 {
 	int ret;

@@ -43,6 +43,10 @@ int f4_bcache_writeback(struct f4_bcache *c);
  * and may be reused for file data written around the cache. */
 void f4_bcache_invalidate(struct f4_bcache *c, uint64_t blk, uint64_t count);
 
+/* Forget every dirty block without writing it (the mount stopped
+ * writing: what is not on the device yet never will be). */
+void f4_bcache_drop_dirty(struct f4_bcache *c);
+
 /* Change the block size: everything is written back and dropped. */
 int f4_bcache_set_bsize(struct f4_bcache *c, size_t bsize);
 

@@ -232,6 +232,12 @@ int f4_chan_writeback(io_channel ch)
 	return is_ours(ch) ? f4_bcache_writeback(priv_of(ch)->cache) : 0;
 }
 
+void f4_chan_drop_dirty(io_channel ch)
+{
+	if (is_ours(ch))
+		f4_bcache_drop_dirty(priv_of(ch)->cache);
+}
+
 void f4_chan_invalidate(io_channel ch, uint64_t blk, uint64_t count)
 {
 	if (is_ours(ch))

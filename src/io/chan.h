@@ -24,7 +24,10 @@ void f4_chan_name(const struct f4_dev *dev, size_t cache_bytes, char *buf,
  * moved into a block). */
 int f4_chan_writeback(io_channel ch);
 
-/* Drop cached copies of freed (or newly allocated) blocks. */
+/* Forget dirty cached metadata unwritten (the mount stopped writing). */
+void f4_chan_drop_dirty(io_channel ch);
+
+/* Drop cached copies of freed blocks. */
 void f4_chan_invalidate(io_channel ch, uint64_t blk, uint64_t count);
 
 void f4_chan_stats(io_channel ch, struct f4_bcache_stats *st);
