@@ -102,6 +102,7 @@ static int serve(const struct f4_opts *o, struct f4_fs *f4)
 		.f4 = f4,
 		.entry_timeout = F4_CACHE_TIMEOUT,
 		.attr_timeout = F4_CACHE_TIMEOUT,
+		.writeback_cache = o->writeback_cache,
 	};
 	int ret = 1;
 

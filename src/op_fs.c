@@ -19,14 +19,25 @@ union f4_ioctl_buf {
 	struct f4_fstrim_range_abi trim;
 };
 
+/* Big requests: one FUSE read or write moves up to this much. */
+#define F4_MAX_IO (1u << 20)
+
 void f4_op_init(void *userdata, struct fuse_conn_info *conn)
 {
+	struct f4_session *s = userdata;
 	unsigned want = FUSE_CAP_EXPORT_SUPPORT | FUSE_CAP_CACHE_SYMLINKS |
 			FUSE_CAP_IOCTL_DIR | FUSE_CAP_POSIX_ACL |
 			FUSE_CAP_READDIRPLUS | FUSE_CAP_PARALLEL_DIROPS |
-			FUSE_CAP_ASYNC_READ;
+			FUSE_CAP_ASYNC_READ | FUSE_CAP_ASYNC_DIO;
 
+	if (s->writeback_cache)
+		want |= FUSE_CAP_WRITEBACK_CACHE;
 	conn->want |= want & conn->capable;
+	conn->max_write = F4_MAX_IO;
+	conn->max_readahead = F4_MAX_IO;
+	/* Let the kernel keep many reads and writebacks in flight. */
+	conn->max_background = 64;
+	conn->congestion_threshold = 48;
 	/* O_TRUNC arrives as a setattr, and the kernel clears setuid and
 	 * setgid bits itself (folding it into the setattr it sends). */
 	conn->want &= ~(unsigned)(FUSE_CAP_ATOMIC_O_TRUNC | FUSE_CAP_HANDLE_KILLPRIV);

@@ -17,6 +17,7 @@ struct f4_session {
 	struct fuse_session *se;
 	double entry_timeout;
 	double attr_timeout;
+	bool writeback_cache;	/* -o writeback_cache */
 };
 
 const struct fuse_lowlevel_ops *f4_ops(void);

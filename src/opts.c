@@ -101,6 +101,12 @@ static int set_io(struct f4_opts *o, const char *v, char *m, size_t l)
 	return -EINVAL;
 }
 
+static int set_writeback(struct f4_opts *o, const char *v, char *m, size_t l)
+{
+	o->writeback_cache = true;
+	return 0;
+}
+
 static int note_fsname(struct f4_opts *o, const char *v, char *m, size_t l)
 {
 	o->has_fsname = true;
@@ -121,6 +127,7 @@ static const struct opt_def opt_table[] = {
 	{ "noload", NULL, false, set_norecovery, "same as norecovery" },
 	{ "errors", "continue|remount-ro|panic", false, set_errors, "what to do when corruption is detected (default: the superblock's setting)" },
 	{ "cache_size", "SIZE", false, set_cache_size, "metadata block cache size, e.g. 256M (default: 1/32 of RAM, 8M to 512M)" },
+	{ "writeback_cache", NULL, false, set_writeback, "let the kernel cache writes (faster small writes; a full filesystem then shows at fsync or close, not at write)" },
 	{ "io", "uring|pread", false, set_io, "how file data moves: io_uring (default where the kernel allows it) or pread/pwrite" },
 	{ "allow_other", NULL, true, NULL, "let users other than the mounter access the filesystem" },
 	{ "allow_root", NULL, true, NULL, "let root (and the mounter) access the filesystem" },
