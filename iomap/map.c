@@ -107,3 +107,41 @@ int f4_iomap_map(struct f4_map_file *file, uint64_t pos, uint64_t len,
 	*nrecs = out.n;
 	return ret;
 }
+
+#define F4_CHECK_BATCH 64
+
+int f4_iomap_check(struct f4_map_file *file, uint64_t from_lblk)
+{
+	ext2_filsys fs = file->fs;
+	unsigned bits = EXT2_BLOCK_SIZE_BITS(fs->super);
+	struct f4_map_rec recs[F4_CHECK_BATCH];
+	uint64_t pos, limit = F4_MAX_LBLK << bits, mapped = 0, owned;
+	unsigned n, i;
+	int ret;
+
+	if (f4_iomap_is_inline(file) || from_lblk >= F4_MAX_LBLK)
+		return 0;
+	/* i_blocks counts 512-byte units (whole clusters with bigalloc)
+	 * of everything the inode owns: no sound map names more. */
+	owned = ext2fs_get_stat_i_blocks(fs, (struct ext2_inode *)file->inode) >>
+		(bits - 9);
+	if (owned > ext2fs_blocks_count(fs->super))
+		owned = ext2fs_blocks_count(fs->super);
+	for (pos = from_lblk << bits; pos < limit; ) {
+		ret = f4_iomap_map(file, pos, limit - pos, recs, F4_CHECK_BATCH, &n);
+		if (ret)
+			return ret;
+		if (!n || recs[n - 1].off + recs[n - 1].len <= pos)
+			return f4_map_corrupt(file, "block map makes no progress", 0);
+		for (i = 0; i < n; i++) {
+			if (recs[i].type == F4_MAP_HOLE)
+				continue;
+			mapped += recs[i].len >> bits;
+			if (mapped > owned)
+				return f4_map_corrupt(file,
+					"block map names more blocks than the inode owns", 0);
+		}
+		pos = recs[n - 1].off + recs[n - 1].len;
+	}
+	return 0;
+}

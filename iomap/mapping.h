@@ -52,6 +52,18 @@ struct f4_map_file {
 int f4_iomap_map(struct f4_map_file *file, uint64_t pos, uint64_t len,
 		 struct f4_map_rec *recs, unsigned max, unsigned *nrecs);
 
+/*
+ * Check the whole map from logical block from_lblk to the end of what the
+ * file can address, before anything frees or rewrites it (truncate,
+ * punch, releasing an inode: libext2fs frees whatever the map names,
+ * checking nothing). 0, or -EUCLEAN (with corrupt_what set) when any
+ * node or pointer is bad, or when the map names more blocks than the
+ * inode owns (i_blocks) or the filesystem has: shared or self-referencing
+ * indirect blocks make a small tree map an enormous range. -EIO, -ENOMEM.
+ * Inline files have no map: 0.
+ */
+int f4_iomap_check(struct f4_map_file *file, uint64_t from_lblk);
+
 /* Records needed at most to cover len bytes starting anywhere. */
 unsigned f4_iomap_max_recs(const struct f4_map_file *file, uint64_t len);
 

@@ -13,6 +13,7 @@
 
 struct snap_ctx {
 	struct f4_fs *f4;
+	ext2_ino_t dir;
 	struct f4_dirsnap *snap;
 };
 
@@ -52,6 +53,15 @@ static int add_entry(const struct f4_dirent *de, void *priv)
 	struct f4_dirsnap *s = c->snap;
 	struct f4_dirsnap_entry *e;
 
+	/* A name with a NUL or '/' cannot be handed to the kernel (FUSE
+	 * would cut it at the NUL, and fails the whole listing on a '/'):
+	 * report it and list the rest, as ext4's readdir leaves such names
+	 * to the VFS to reject one by one. Lookups can never match it. */
+	if (memchr(de->name, '\0', de->name_len) || memchr(de->name, '/', de->name_len)) {
+		f4_fs_corrupt(c->f4, c->dir, 0, "readdir",
+			      "directory entry name contains NUL or '/'");
+		return 0;
+	}
 	if (grow((void **)&s->ents, &s->cap, s->n + 1, sizeof(*s->ents)) ||
 	    grow((void **)&s->names, &s->names_cap,
 		 s->names_len + de->name_len + 1, 1))
@@ -70,7 +80,7 @@ static int add_entry(const struct f4_dirent *de, void *priv)
 int f4_dirsnap_build(struct f4_fs *f4, ext2_ino_t dir, struct f4_dirsnap **out)
 {
 	struct f4_dirsnap *snap = calloc(1, sizeof(*snap));
-	struct snap_ctx c = { .f4 = f4, .snap = snap };
+	struct snap_ctx c = { .f4 = f4, .dir = dir, .snap = snap };
 	struct ext2_inode_large inode;
 	int ret;
 

@@ -101,12 +101,29 @@ static int prealloc(struct f4_fs *f4, const struct f4_cred *cred,
 	return 0;
 }
 
+/* ext2fs_punch frees what the map names, unchecked: check it first. */
+static int punch_checked(struct f4_fs *f4, ext2_ino_t ino,
+			 struct ext2_inode_large *inode, uint64_t first,
+			 uint64_t last, const char *func)
+{
+	struct f4_map_file mf = { .fs = f4->fs, .ino = ino, .inode = inode };
+	errcode_t err;
+	int ret = f4_iomap_check(&mf, first);
+
+	if (ret == -EUCLEAN)
+		return f4_fs_corrupt(f4, ino, mf.corrupt_blk, func, mf.corrupt_what);
+	if (ret)
+		return ret;
+	err = ext2fs_punch(f4->fs, ino, (struct ext2_inode *)inode, NULL, first,
+			   last);
+	return err ? f4_fs_errcode(f4, ino, err, func) : 0;
+}
+
 static int punch(struct f4_fs *f4, ext2_ino_t ino,
 		 struct ext2_inode_large *inode, uint64_t off, uint64_t end,
 		 struct zero_list *z)
 {
 	uint64_t bs = f4->blocksize, size = EXT2_I_SIZE(inode), first, last;
-	errcode_t err;
 
 	if (off >= size)
 		return 0;
@@ -116,9 +133,7 @@ static int punch(struct f4_fs *f4, ext2_ino_t ino,
 	split_edges(bs, off, end, &first, &last, z);
 	if (first >= last)
 		return 0;
-	err = ext2fs_punch(f4->fs, ino, (struct ext2_inode *)inode, NULL, first,
-			   last - 1);
-	return err ? f4_fs_errcode(f4, ino, err, "punch") : 0;
+	return punch_checked(f4, ino, inode, first, last - 1, "punch");
 }
 
 static int zero_range(struct f4_fs *f4, const struct f4_cred *cred,
@@ -126,14 +141,13 @@ static int zero_range(struct f4_fs *f4, const struct f4_cred *cred,
 		      uint64_t off, uint64_t end, struct zero_list *z)
 {
 	uint64_t bs = f4->blocksize, first, last;
-	errcode_t err;
+	int ret;
 
 	split_edges(bs, off, end, &first, &last, z);
 	if (first < last) {
-		err = ext2fs_punch(f4->fs, ino, (struct ext2_inode *)inode, NULL,
-				   first, last - 1);
-		if (err)
-			return f4_fs_errcode(f4, ino, err, "zero_range");
+		ret = punch_checked(f4, ino, inode, first, last - 1, "zero_range");
+		if (ret)
+			return ret;
 	}
 	/* The whole range ends up allocated, partial blocks included. */
 	return prealloc(f4, cred, ino, inode, off / bs, (end + bs - 1) / bs);

@@ -210,13 +210,26 @@ static enum f4_errors_policy policy_from_super(const struct ext2_super_block *sb
 	}
 }
 
-/* Does the block bitmap mark [blk, blk + n) in use? */
+/* Does the block bitmap mark [blk, blk + n) in use? (Bits copied out in
+ * chunks: libext2fs 1.47.0's find_first_zero answers ENOENT on an empty
+ * rbtree bitmap, so it cannot be asked.) */
 static bool all_used(ext2_filsys fs, blk64_t blk, blk64_t n)
 {
-	blk64_t zero;
+	unsigned char bits[256];
 
-	return n == 0 || ext2fs_find_first_zero_block_bitmap2(fs->block_map, blk,
-							blk + n - 1, &zero) != 0;
+	while (n) {
+		unsigned chunk = n < sizeof(bits) * 8 ? (unsigned)n : sizeof(bits) * 8;
+		unsigned i;
+
+		if (ext2fs_get_block_bitmap_range2(fs->block_map, blk, chunk, bits))
+			return false;
+		for (i = 0; i < chunk; i++)
+			if (!(bits[i / 8] & (1u << (i % 8))))
+				return false;
+		blk += chunk;
+		n -= chunk;
+	}
+	return true;
 }
 
 /* As the kernel's ext4_validate_block_bitmap: a block bitmap that lets

@@ -28,7 +28,9 @@ void f4_op_init(void *userdata, struct fuse_conn_info *conn)
 	unsigned want = FUSE_CAP_EXPORT_SUPPORT | FUSE_CAP_CACHE_SYMLINKS |
 			FUSE_CAP_IOCTL_DIR | FUSE_CAP_POSIX_ACL |
 			FUSE_CAP_READDIRPLUS | FUSE_CAP_PARALLEL_DIROPS |
-			FUSE_CAP_ASYNC_READ | FUSE_CAP_ASYNC_DIO;
+			FUSE_CAP_ASYNC_READ | FUSE_CAP_ASYNC_DIO |
+			/* the umask is ours to apply, after default ACLs */
+			FUSE_CAP_DONT_MASK;
 
 	if (s->writeback_cache)
 		want |= FUSE_CAP_WRITEBACK_CACHE;

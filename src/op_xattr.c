@@ -1,4 +1,5 @@
-/* FUSE handlers for extended attributes: getxattr, listxattr. */
+/* FUSE handlers for extended attributes: getxattr, listxattr, setxattr,
+ * removexattr. */
 #include "config.h"
 
 #include <errno.h>
@@ -44,4 +45,27 @@ void f4_op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 
 	reply_sized(req, ret, names, len, size);
 	free(names);
+}
+
+void f4_op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+		    const char *value, size_t size, int flags)
+{
+	gid_t groups[F4_MAX_GROUPS];
+	struct f4_cred cred;
+
+	/* flags arrive with Linux's XATTR_CREATE/XATTR_REPLACE values, which
+	 * are F4_XATTR_CREATE/F4_XATTR_REPLACE; the core refuses others. */
+	f4_req_cred(req, &cred, groups);
+	fuse_reply_err(req, -f4_xattr_set(f4_req_fs(req), &cred, f4_ino(ino),
+					  name, value, size, flags));
+}
+
+void f4_op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
+{
+	gid_t groups[F4_MAX_GROUPS];
+	struct f4_cred cred;
+
+	f4_req_cred(req, &cred, groups);
+	fuse_reply_err(req, -f4_xattr_remove(f4_req_fs(req), &cred, f4_ino(ino),
+					     name));
 }

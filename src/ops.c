@@ -40,6 +40,8 @@ static const struct fuse_lowlevel_ops f4_lowlevel_ops = {
 	.statfs = f4_op_statfs,
 	.getxattr = f4_op_getxattr,
 	.listxattr = f4_op_listxattr,
+	.setxattr = f4_op_setxattr,
+	.removexattr = f4_op_removexattr,
 	.ioctl = f4_op_ioctl,
 };
 

@@ -123,5 +123,8 @@ void f4_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
 void f4_op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		    size_t size);
 void f4_op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size);
+void f4_op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
+		    const char *value, size_t size, int flags);
+void f4_op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name);
 
 #endif

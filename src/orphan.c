@@ -6,10 +6,12 @@
 #include <errno.h>
 #include <sys/stat.h>
 
+#include "../iomap/mapping.h"
 #include "alloc.h"
 #include "inode.h"
 #include "log.h"
 #include "orphan.h"
+#include "xattr.h"
 
 void f4_orphan_add(struct f4_fs *f4, ext2_ino_t ino,
 		   struct ext2_inode_large *inode)
@@ -70,18 +72,30 @@ static bool owns_blocks(const struct f4_fs *f4, const struct ext2_inode_large *i
 static int free_contents(struct f4_fs *f4, ext2_ino_t ino,
 			 struct ext2_inode_large *inode, uint64_t from_blk)
 {
+	struct f4_map_file mf = { .fs = f4->fs, .ino = ino, .inode = inode };
 	errcode_t err = 0;
+	int ret;
 
-	if (owns_blocks(f4, inode))
-		err = ext2fs_punch(f4->fs, ino, (struct ext2_inode *)inode, NULL,
-				   from_blk, ~0ULL);
+	if (!owns_blocks(f4, inode))
+		return 0;
+	/* ext2fs_punch frees whatever the map names, unchecked: a hostile
+	 * map (e.g. an orphan left in the image) would free the inode
+	 * tables or out-of-range blocks. Check it first; if it is corrupt,
+	 * leave the blocks allocated for e2fsck. */
+	ret = f4_iomap_check(&mf, from_blk);
+	if (ret == -EUCLEAN)
+		return f4_fs_corrupt(f4, ino, mf.corrupt_blk, "release_blocks",
+				     mf.corrupt_what);
+	if (ret)
+		return ret;
+	err = ext2fs_punch(f4->fs, ino, (struct ext2_inode *)inode, NULL,
+			   from_blk, ~0ULL);
 	return err ? f4_fs_errcode(f4, ino, err, "release_blocks") : 0;
 }
 
 int f4_inode_release(struct f4_fs *f4, ext2_ino_t ino)
 {
 	struct ext2_inode_large inode;
-	errcode_t err;
 	int ret = f4_inode_read(f4, ino, &inode);
 
 	if (ret)
@@ -91,10 +105,8 @@ int f4_inode_release(struct f4_fs *f4, ext2_ino_t ino)
 	ret = orphan_remove(f4, ino, inode.i_dtime);
 	if (!ret)
 		ret = free_contents(f4, ino, &inode, 0);
-	if (!ret) {
-		err = ext2fs_free_ext_attr(f4->fs, ino, &inode);
-		ret = err ? f4_fs_errcode(f4, ino, err, "release_xattrs") : 0;
-	}
+	if (!ret)
+		ret = f4_xattr_release_locked(f4, ino);
 	if (ret)
 		return ret;
 	ret = f4_inode_read(f4, ino, &inode);	/* punch and xattrs wrote it */

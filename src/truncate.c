@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <sys/stat.h>
 
+#include "../iomap/mapping.h"
 #include "inline.h"
 #include "inode.h"
 #include "truncate.h"
@@ -30,6 +31,15 @@ int f4_truncate_locked(struct f4_fs *f4, ext2_ino_t ino,
 	if (ret || done)
 		return ret;
 	if (size < old) {
+		/* ext2fs_punch frees what the map names, unchecked. */
+		struct f4_map_file mf = { .fs = f4->fs, .ino = ino, .inode = inode };
+
+		ret = f4_iomap_check(&mf, (size + bs - 1) / bs);
+		if (ret == -EUCLEAN)
+			return f4_fs_corrupt(f4, ino, mf.corrupt_blk, "truncate",
+					     mf.corrupt_what);
+		if (ret)
+			return ret;
 		err = ext2fs_punch(f4->fs, ino, (struct ext2_inode *)inode, NULL,
 				   (size + bs - 1) / bs, ~0ULL);
 		if (err)

@@ -90,4 +90,11 @@ int f4_xattr_store_locked(struct f4_fs *f4, const struct f4_cred *cred,
 /* Set ctime to now and write the inode back (bumping i_version). */
 int f4_xattr_touch_locked(struct f4_fs *f4, ext2_ino_t ino);
 
+/* ino is being freed: drop what its attributes hold, as ext4 does: a
+ * reference to every EA inode its values live in (freeing those with
+ * their last reference; values in an xattr block still shared with other
+ * inodes stay theirs) and its reference to the xattr block (freed with
+ * the last). The inode's own copy is rewritten: re-read it. */
+int f4_xattr_release_locked(struct f4_fs *f4, ext2_ino_t ino);
+
 #endif
