@@ -31,7 +31,8 @@ unsigned char f4_mode_to_dtype(uint16_t mode)
 
 /* Parse a run of entries filling [buf, buf + len). */
 static int parse_entries(struct f4_fs *f4, ext2_ino_t dir, char *buf,
-			 unsigned len, uint64_t blk, f4_dirent_fn fn, void *priv)
+			 unsigned len, uint64_t blk, uint64_t lblk,
+			 f4_dirent_fn fn, void *priv)
 {
 	bool has_ftype = ext2fs_has_feature_filetype(f4->fs->super);
 	unsigned off = 0;
@@ -60,6 +61,7 @@ static int parse_entries(struct f4_fs *f4, ext2_ino_t dir, char *buf,
 		if (de->inode > f4->fs->super->s_inodes_count)
 			return f4_fs_corrupt(f4, dir, blk, "dir_walk", "directory entry inode out of range");
 		d.ino = de->inode;
+		d.lblk = lblk;
 		d.name_len = (uint8_t)name_len;
 		d.name = de->name;
 		d.ftype = has_ftype ? (uint8_t)ext2fs_dirent_file_type(de)
@@ -108,11 +110,11 @@ static int walk_inline(struct f4_fs *f4, ext2_ino_t dir,
 	}
 	if (!ret)
 		ret = parse_entries(f4, dir, buf + 4, EXT4_MIN_INLINE_DATA_SIZE - 4,
-				    0, fn, priv);
+				    0, 0, fn, priv);
 	if (!ret && size > EXT4_MIN_INLINE_DATA_SIZE)
 		ret = parse_entries(f4, dir, buf + EXT4_MIN_INLINE_DATA_SIZE,
 				    (unsigned)(size - EXT4_MIN_INLINE_DATA_SIZE),
-				    0, fn, priv);
+				    0, 0, fn, priv);
 	free(buf);
 	return ret;
 }
@@ -173,7 +175,7 @@ int f4_dir_walk_block(struct f4_fs *f4, ext2_ino_t dir,
 		return -ENOMEM;
 	ret = f4_dir_read_block(f4, dir, inode, lblk, buf);
 	if (!ret)
-		ret = parse_entries(f4, dir, buf, f4->blocksize, lblk, fn, priv);
+		ret = parse_entries(f4, dir, buf, f4->blocksize, lblk, lblk, fn, priv);
 	free(buf);
 	return ret;
 }
@@ -184,13 +186,18 @@ int f4_dir_walk(struct f4_fs *f4, ext2_ino_t dir,
 		const struct ext2_inode_large *inode, f4_dirent_fn fn,
 		void *priv)
 {
-	uint64_t size = EXT2_I_SIZE(inode), pos = 0;
+	uint64_t size = EXT2_I_SIZE(inode), pos = 0, budget;
 	struct f4_map_rec recs[F4_DIR_MAP_BATCH];
+	struct f4_map_file mf = { .fs = f4->fs, .ino = dir, .inode = inode };
 	char *buf;
 	int ret = 0;
 
 	if (inode->i_flags & EXT4_INLINE_DATA_FL)
 		return walk_inline(f4, dir, inode, fn, priv);
+	/* Extents (or indirect blocks) naming the same blocks over and over
+	 * would make a small image a directory of billions of entries (and a
+	 * readdir snapshot of as many): no more blocks than the inode owns. */
+	budget = f4_iomap_owned_blocks(&mf);
 	buf = malloc(f4->blocksize);
 	if (!buf)
 		return -ENOMEM;
@@ -210,11 +217,17 @@ int f4_dir_walk(struct f4_fs *f4, ext2_ino_t dir,
 			for (b = 0; b < recs[i].len && !ret; b += f4->blocksize) {
 				if (recs[i].off + b >= size)
 					break;
+				if (!budget--) {
+					ret = f4_fs_corrupt(f4, dir, 0, "dir_walk",
+							    "directory maps more blocks than it owns");
+					break;
+				}
 				ret = read_mapped(f4, dir, (recs[i].addr + b) >> f4->blockbits,
 						  buf);
 				if (!ret)
 					ret = parse_entries(f4, dir, buf, f4->blocksize,
 							    (recs[i].addr + b) >> f4->blockbits,
+							    (recs[i].off + b) >> f4->blockbits,
 							    fn, priv);
 			}
 		}

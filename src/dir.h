@@ -14,6 +14,7 @@ struct f4_dirent {
 	uint8_t ftype;		/* EXT2_FT_*, EXT2_FT_UNKNOWN without filetype */
 	uint8_t name_len;
 	const char *name;	/* not NUL-terminated */
+	uint64_t lblk;		/* directory block holding it (0 if inline) */
 };
 
 /* Return 0 to go on, 1 to stop (the walk then returns 1), or -errno. */

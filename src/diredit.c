@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -9,6 +10,7 @@
 #include "diredit.h"
 #include "inline.h"
 #include "inode.h"
+#include "namei.h"
 
 int f4_mode_to_ftype(uint16_t mode)
 {
@@ -68,12 +70,70 @@ int f4_dir_add(struct f4_fs *f4, ext2_ino_t dir, const char *name,
 	return -ENOSPC;
 }
 
+/* Drop the entry for name from its block: merged into the entry before
+ * it, or (first in the block) marked unused. */
+static int remove_in_block(struct f4_fs *f4, ext2_ino_t dir, char *buf,
+			   const char *name, size_t len)
+{
+	struct ext2_dir_entry *prev = NULL;
+	unsigned off = 0, rec, prev_rec = 0;
+
+	while (off + 8 <= f4->blocksize) {
+		struct ext2_dir_entry *de = (struct ext2_dir_entry *)(buf + off);
+
+		if (ext2fs_get_rec_len(f4->fs, de, &rec) || rec < 8 ||
+		    rec > f4->blocksize - off)
+			break;
+		if (de->inode && (size_t)ext2fs_dirent_name_len(de) == len &&
+		    !memcmp(de->name, name, len)) {
+			if (prev)
+				return f4_errcode_to_errno(ext2fs_set_rec_len(f4->fs,
+							   prev_rec + rec, prev));
+			de->inode = 0;
+			return 0;
+		}
+		prev = de;
+		prev_rec = rec;
+		off += rec;
+	}
+	return -ENOENT;
+}
+
 int f4_dir_remove(struct f4_fs *f4, ext2_ino_t dir, const char *name)
 {
-	errcode_t err = ext2fs_unlink(f4->fs, dir, name, 0, 0);
+	struct ext2_inode_large inode;
+	ext2_ino_t ino;
+	uint64_t lblk;
+	blk64_t pblk = 0;
+	errcode_t err;
+	char *buf;
+	int ret = f4_inode_read(f4, dir, &inode);
 
-	return err == EXT2_ET_DIR_NO_SPACE ? -ENOENT :
-	       f4_fs_errcode(f4, dir, err, "dir_remove");
+	if (ret)
+		return ret;
+	if (inode.i_flags & EXT4_INLINE_DATA_FL) {
+		err = ext2fs_unlink(f4->fs, dir, name, 0, 0);
+		return err == EXT2_ET_DIR_NO_SPACE ? -ENOENT :
+		       f4_fs_errcode(f4, dir, err, "dir_remove");
+	}
+	/* Find the block through the htree (or a scan), then edit only it. */
+	ret = f4_namei_at(f4, dir, &inode, name, strlen(name), &ino, &lblk);
+	if (ret)
+		return ret;
+	buf = malloc(f4->blocksize);
+	if (!buf)
+		return -ENOMEM;
+	err = ext2fs_bmap2(f4->fs, dir, (struct ext2_inode *)&inode, NULL, 0,
+			   lblk, NULL, &pblk);
+	ret = err ? f4_fs_errcode(f4, dir, err, "dir_remove") :
+	      f4_dir_read_block(f4, dir, &inode, lblk, buf);
+	if (!ret)
+		ret = remove_in_block(f4, dir, buf, name, strlen(name));
+	if (!ret && pblk)
+		ret = f4_fs_errcode(f4, dir, ext2fs_write_dir_block4(f4->fs, pblk,
+				    buf, 0, dir), "dir_remove");
+	free(buf);
+	return ret;
 }
 
 struct retarget {

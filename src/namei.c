@@ -20,6 +20,7 @@ struct name_match {
 	const char *name;
 	size_t len;
 	ext2_ino_t ino;
+	uint64_t lblk;
 };
 
 static int match_fn(const struct f4_dirent *de, void *priv)
@@ -29,6 +30,7 @@ static int match_fn(const struct f4_dirent *de, void *priv)
 	if (de->name_len != m->len || memcmp(de->name, m->name, m->len))
 		return 0;
 	m->ino = de->ino;
+	m->lblk = de->lblk;
 	return 1;
 }
 
@@ -247,6 +249,15 @@ int f4_namei(struct f4_fs *f4, ext2_ino_t dir,
 	     const struct ext2_inode_large *dinode, const char *name,
 	     size_t len, ext2_ino_t *ino)
 {
+	uint64_t lblk;
+
+	return f4_namei_at(f4, dir, dinode, name, len, ino, &lblk);
+}
+
+int f4_namei_at(struct f4_fs *f4, ext2_ino_t dir,
+		const struct ext2_inode_large *dinode, const char *name,
+		size_t len, ext2_ino_t *ino, uint64_t *lblk)
+{
 	struct name_match m = { .name = name, .len = len };
 	int ret;
 
@@ -258,6 +269,7 @@ int f4_namei(struct f4_fs *f4, ext2_ino_t dir,
 		return -ENOENT;
 	if (len == 1 && name[0] == '.') {
 		*ino = dir;
+		*lblk = 0;
 		return 0;
 	}
 	/* ".." sits in block 0, outside any htree leaf. */
@@ -280,7 +292,9 @@ int f4_namei(struct f4_fs *f4, ext2_ino_t dir,
 	else if (ret == 1)
 		ret = 0;
 out:
-	if (!ret)
+	if (!ret) {
 		*ino = m.ino;
+		*lblk = m.lblk;
+	}
 	return ret;
 }

@@ -5,6 +5,7 @@
 #define F4_NAMEI_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <ext2fs/ext2fs.h>
 
 #include "fs.h"
@@ -13,5 +14,11 @@
 int f4_namei(struct f4_fs *f4, ext2_ino_t dir,
 	     const struct ext2_inode_large *dinode, const char *name,
 	     size_t len, ext2_ino_t *ino);
+
+/* The same, also saying which directory block holds the entry (0 for
+ * inline directories). */
+int f4_namei_at(struct f4_fs *f4, ext2_ino_t dir,
+		const struct ext2_inode_large *dinode, const char *name,
+		size_t len, ext2_ino_t *ino, uint64_t *lblk);
 
 #endif
