@@ -110,6 +110,19 @@ int f4_iomap_map(struct f4_map_file *file, uint64_t pos, uint64_t len,
 
 #define F4_CHECK_BATCH 64
 
+uint64_t f4_iomap_owned_blocks(const struct f4_map_file *file)
+{
+	ext2_filsys fs = file->fs;
+	uint64_t owned = ext2fs_get_stat_i_blocks(fs, (struct ext2_inode *)file->inode) >>
+			 (EXT2_BLOCK_SIZE_BITS(fs->super) - 9);
+
+	/* i_blocks counts 512-byte units (whole clusters with bigalloc)
+	 * of everything the inode owns: no sound map names more, and no
+	 * inode owns more than the filesystem has. */
+	return owned < ext2fs_blocks_count(fs->super) ? owned :
+		ext2fs_blocks_count(fs->super);
+}
+
 int f4_iomap_check(struct f4_map_file *file, uint64_t from_lblk)
 {
 	ext2_filsys fs = file->fs;
@@ -121,12 +134,7 @@ int f4_iomap_check(struct f4_map_file *file, uint64_t from_lblk)
 
 	if (f4_iomap_is_inline(file) || from_lblk >= F4_MAX_LBLK)
 		return 0;
-	/* i_blocks counts 512-byte units (whole clusters with bigalloc)
-	 * of everything the inode owns: no sound map names more. */
-	owned = ext2fs_get_stat_i_blocks(fs, (struct ext2_inode *)file->inode) >>
-		(bits - 9);
-	if (owned > ext2fs_blocks_count(fs->super))
-		owned = ext2fs_blocks_count(fs->super);
+	owned = f4_iomap_owned_blocks(file);
 	for (pos = from_lblk << bits; pos < limit; ) {
 		ret = f4_iomap_map(file, pos, limit - pos, recs, F4_CHECK_BATCH, &n);
 		if (ret)
@@ -140,6 +148,12 @@ int f4_iomap_check(struct f4_map_file *file, uint64_t from_lblk)
 			if (mapped > owned)
 				return f4_map_corrupt(file,
 					"block map names more blocks than the inode owns", 0);
+			if (file->is_meta &&
+			    file->is_meta(file->meta_ctx, recs[i].addr >> bits,
+					  recs[i].len >> bits))
+				return f4_map_corrupt(file,
+					"block map names filesystem metadata",
+					recs[i].addr >> bits);
 		}
 		pos = recs[n - 1].off + recs[n - 1].len;
 	}

@@ -8,6 +8,7 @@
 #ifndef F4_IOMAP_MAPPING_H
 #define F4_IOMAP_MAPPING_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <ext2fs/ext2fs.h>
 
@@ -39,6 +40,11 @@ struct f4_map_file {
 	const struct ext2_inode_large *inode;
 	const char *corrupt_what;	/* out: set with -EUCLEAN */
 	uint64_t corrupt_blk;		/* out: block involved, or 0 */
+	/* Optional (NULL: not checked): does [pblk, pblk + count) hold
+	 * filesystem metadata? f4_iomap_check calls it on every block the
+	 * map names: a file's map naming metadata is corrupt. */
+	bool (*is_meta)(const void *ctx, uint64_t pblk, uint64_t count);
+	const void *meta_ctx;
 };
 
 /*
@@ -63,6 +69,11 @@ int f4_iomap_map(struct f4_map_file *file, uint64_t pos, uint64_t len,
  * Inline files have no map: 0.
  */
 int f4_iomap_check(struct f4_map_file *file, uint64_t from_lblk);
+
+/* The most blocks a sound map of this file can name: what the inode owns
+ * (i_blocks), at most the filesystem's size. Walks over a whole map stop
+ * there (a map sharing blocks with itself names far more). */
+uint64_t f4_iomap_owned_blocks(const struct f4_map_file *file);
 
 /* Records needed at most to cover len bytes starting anywhere. */
 unsigned f4_iomap_max_recs(const struct f4_map_file *file, uint64_t len);

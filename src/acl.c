@@ -125,7 +125,7 @@ int f4_acl_chmod(struct f4_fs *f4, ext2_ino_t ino, uint16_t mode)
 }
 
 /* The checks of the VFS's set_posix_acl, in its order. */
-static int may_set(const struct f4_cred *cred,
+static int may_set(const struct f4_fs *f4, const struct f4_cred *cred,
 		   const struct ext2_inode_large *inode, bool deflt,
 		   const struct f4_acl *acl)
 {
@@ -133,7 +133,7 @@ static int may_set(const struct f4_cred *cred,
 		return -EOPNOTSUPP;
 	if (deflt && !LINUX_S_ISDIR(inode->i_mode))
 		return acl ? -EACCES : 1;	/* 1: nothing to do */
-	if (cred->uid != 0 && cred->uid != inode_uid(*inode))
+	if (cred->uid != 0 && cred->uid != f4_inode_uid(f4, inode))
 		return -EPERM;
 	return acl ? f4_acl_valid(acl) : 0;
 }
@@ -144,7 +144,7 @@ int f4_acl_set_locked(struct f4_fs *f4, const struct f4_cred *cred,
 {
 	uint16_t mode = inode->i_mode;
 	bool changed = false;
-	int ret = may_set(cred, inode, deflt, acl);
+	int ret = may_set(f4, cred, inode, deflt, acl);
 
 	if (ret)
 		return ret < 0 ? ret : 0;
@@ -156,7 +156,7 @@ int f4_acl_set_locked(struct f4_fs *f4, const struct f4_cred *cred,
 			return ret;
 		if (ret == 0)
 			acl = NULL;
-		if (cred->uid != 0 && !f4_cred_in_group(cred, inode_gid(*inode)))
+		if (cred->uid != 0 && !f4_cred_in_group(cred, f4_inode_gid(f4, inode)))
 			mode &= (uint16_t)~S_ISGID;
 	}
 	ret = save(f4, cred, ino, deflt ? F4_XATTR_ACL_DEFAULT :

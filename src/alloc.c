@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "alloc.h"
+#include "idmap.h"
 
 /* ext4 holds back 2% of the clusters (at most 4096) from everyone, for
  * metadata it may need later. */
@@ -18,13 +19,16 @@ static uint64_t metadata_reserve(ext2_filsys fs)
 	return EXT2FS_C2B(fs, clusters > 4096 ? 4096 : clusters);
 }
 
-static bool may_use_reserved(ext2_filsys fs, const struct f4_cred *cred)
+/* resuid and resgid are on-disk ids; the caller's are the ids seen. */
+static bool may_use_reserved(const struct f4_fs *f4, const struct f4_cred *cred)
 {
+	const struct ext2_super_block *sb = f4->fs->super;
+
 	if (!cred || cred->uid == 0)
 		return true;
-	return cred->uid == fs->super->s_def_resuid ||
-	       (fs->super->s_def_resgid != 0 &&
-		f4_cred_in_group(cred, fs->super->s_def_resgid));
+	return cred->uid == f4_idmap_show(&f4->idmap.uid, sb->s_def_resuid) ||
+	       (sb->s_def_resgid != 0 &&
+		f4_cred_in_group(cred, f4_idmap_show(&f4->idmap.gid, sb->s_def_resgid)));
 }
 
 uint64_t f4_alloc_avail(struct f4_fs *f4, const struct f4_cred *cred)
@@ -33,7 +37,7 @@ uint64_t f4_alloc_avail(struct f4_fs *f4, const struct f4_cred *cred)
 	uint64_t free_blocks = ext2fs_free_blocks_count(fs->super);
 	uint64_t keep = metadata_reserve(fs);
 
-	if (!may_use_reserved(fs, cred))
+	if (!may_use_reserved(f4, cred))
 		keep += ext2fs_r_blocks_count(fs->super);
 	return free_blocks > keep ? free_blocks - keep : 0;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "../iomap/mapping.h"
 #include "dir.h"
 #include "diredit.h"
 #include "inline.h"
@@ -48,10 +49,32 @@ static int grow(struct f4_fs *f4, ext2_ino_t dir)
 	return f4_fs_errcode(f4, dir, err, "dir_expand");
 }
 
+/* libext2fs writes directory blocks wherever the directory's map says:
+ * a hostile map onto the inode tables or bitmaps would have it write
+ * entries over them. Check the map before any change (ext4 checks each
+ * directory block against its system zone). */
+static int check_dir_map(struct f4_fs *f4, ext2_ino_t dir)
+{
+	struct ext2_inode_large inode;
+	struct f4_map_file mf = { .fs = f4->fs, .ino = dir, .inode = &inode,
+				  .is_meta = f4_fs_meta_hook, .meta_ctx = f4 };
+	int ret = f4_inode_read(f4, dir, &inode);
+
+	if (!ret)
+		ret = f4_iomap_check(&mf, 0);
+	if (ret == -EUCLEAN && mf.corrupt_what)
+		ret = f4_fs_corrupt(f4, dir, mf.corrupt_blk, "dir_edit",
+				    mf.corrupt_what);
+	return ret;
+}
+
 int f4_dir_add(struct f4_fs *f4, ext2_ino_t dir, const char *name,
 	       ext2_ino_t ino, uint16_t mode)
 {
-	int attempt, ret;
+	int attempt, ret = check_dir_map(f4, dir);
+
+	if (ret)
+		return ret;
 
 	/* At most: inline -> blocks, one block -> index, then a split. */
 	for (attempt = 0; attempt < 4; attempt++) {
@@ -116,6 +139,9 @@ int f4_dir_remove(struct f4_fs *f4, ext2_ino_t dir, const char *name)
 		return err == EXT2_ET_DIR_NO_SPACE ? -ENOENT :
 		       f4_fs_errcode(f4, dir, err, "dir_remove");
 	}
+	ret = check_dir_map(f4, dir);
+	if (ret)
+		return ret;
 	/* Find the block through the htree (or a scan), then edit only it. */
 	ret = f4_namei_at(f4, dir, &inode, name, strlen(name), &ino, &lblk);
 	if (ret)
@@ -169,8 +195,10 @@ static int retarget_entry(struct f4_fs *f4, ext2_ino_t dir, const char *name,
 	};
 	struct ext2_inode_large inode;
 	errcode_t err;
-	int ret = f4_inode_read(f4, dir, &inode);
+	int ret = check_dir_map(f4, dir);
 
+	if (!ret)
+		ret = f4_inode_read(f4, dir, &inode);
 	if (ret)
 		return ret;
 	/* libext2fs wants this flag for inline directories, and only then. */

@@ -106,7 +106,8 @@ static int punch_checked(struct f4_fs *f4, ext2_ino_t ino,
 			 struct ext2_inode_large *inode, uint64_t first,
 			 uint64_t last, const char *func)
 {
-	struct f4_map_file mf = { .fs = f4->fs, .ino = ino, .inode = inode };
+	struct f4_map_file mf = { .fs = f4->fs, .ino = ino, .inode = inode,
+				  .is_meta = f4_fs_meta_hook, .meta_ctx = f4 };
 	errcode_t err;
 	int ret = f4_iomap_check(&mf, first);
 

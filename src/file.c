@@ -163,7 +163,11 @@ static int seek_scan(struct f4_fs *f4, ext2_ino_t ino,
 		     uint64_t end, bool want_data, uint64_t *result)
 {
 	struct f4_map_rec recs[F4_SEEK_BATCH];
-	uint64_t pos = off;
+	struct f4_map_file mf = { .fs = f4->fs, .ino = ino, .inode = inode };
+	/* The scan holds the big lock: a map naming more blocks than the
+	 * inode owns (blocks shared over and over) is corruption, not
+	 * minutes of scanning. */
+	uint64_t pos = off, budget = f4_iomap_owned_blocks(&mf);
 
 	while (pos < end) {
 		unsigned n, i;
@@ -181,6 +185,14 @@ static int seek_scan(struct f4_fs *f4, ext2_ino_t ino,
 			if (data == want_data) {
 				*result = recs[i].off > off ? recs[i].off : off;
 				return 0;
+			}
+			if (recs[i].type != F4_MAP_HOLE) {
+				uint64_t blocks = recs[i].len >> f4->blockbits;
+
+				if (blocks > budget)
+					return f4_fs_corrupt(f4, ino, 0, "seek",
+							     "file maps more blocks than it owns");
+				budget -= blocks;
 			}
 		}
 		pos = recs[n - 1].off + recs[n - 1].len;

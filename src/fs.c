@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <et/com_err.h>
 
+#include "../iomap/mapping.h"
 #include "features.h"
 #include "fs.h"
 #include "icache.h"
@@ -71,6 +72,156 @@ static int check_geometry(struct f4_fs *f4, const struct ext2_super_block *sb,
 		return -1;
 	}
 	return 0;
+}
+
+/* The system zone, as ext4's block_validity: sorted, merged [start, end)
+ * block ranges of superblocks and descriptors (with the reserved GDT
+ * blocks), bitmaps, inode tables and the journal. Built once at mount
+ * (after ext2fs_check_desc vouched for the locations), read-only after. */
+struct f4_sysmap {
+	uint64_t (*r)[2];
+	size_t n, cap;
+};
+
+static int sys_add(struct f4_sysmap *s, uint64_t start, uint64_t len)
+{
+	if (!len)
+		return 0;
+	if (s->n == s->cap) {
+		size_t ncap = s->cap ? s->cap * 2 : 64;
+		void *p = realloc(s->r, ncap * sizeof(*s->r));
+
+		if (!p)
+			return -ENOMEM;
+		s->r = p;
+		s->cap = ncap;
+	}
+	s->r[s->n][0] = start;
+	s->r[s->n++][1] = start + len;
+	return 0;
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The journal's blocks, if its inode maps cleanly (else they are left
+ * out: the journal is not ours to use anyway). */
+static int sys_add_journal(struct f4_fs *f4, struct f4_sysmap *s)
+{
+	ext2_filsys fs = f4->fs;
+	struct ext2_inode_large ji;
+	struct f4_map_file mf = { .fs = fs, .ino = fs->super->s_journal_inum,
+				  .inode = &ji };
+	struct f4_map_rec recs[16];
+	uint64_t pos = 0, size, budget;
+	unsigned n, i;
+
+	if (!ext2fs_has_feature_journal(fs->super) || !mf.ino ||
+	    mf.ino > fs->super->s_inodes_count ||
+	    ext2fs_read_inode_full(fs, mf.ino, (struct ext2_inode *)&ji, sizeof(ji)))
+		return 0;
+	size = EXT2_I_SIZE(&ji);
+	budget = f4_iomap_owned_blocks(&mf);
+	while (pos < size && budget) {
+		if (f4_iomap_map(&mf, pos, size - pos, recs, 16, &n) || !n)
+			return 0;
+		for (i = 0; i < n; i++) {
+			uint64_t len = recs[i].len >> f4->blockbits;
+
+			if (recs[i].type == F4_MAP_HOLE)
+				continue;
+			if (len > budget)
+				return 0;
+			budget -= len;
+			if (sys_add(s, recs[i].addr >> f4->blockbits, len))
+				return -ENOMEM;
+		}
+		if (recs[n - 1].off + recs[n - 1].len <= pos)
+			return 0;
+		pos = recs[n - 1].off + recs[n - 1].len;
+	}
+	return 0;
+}
+
+static int build_sysmap(struct f4_fs *f4)
+{
+	ext2_filsys fs = f4->fs;
+	struct f4_sysmap *s = calloc(1, sizeof(*s));
+	size_t i, out;
+	dgrp_t g;
+	int ret = s ? 0 : -ENOMEM;
+
+	for (g = 0; !ret && g < fs->group_desc_count; g++) {
+		blk64_t super = 0, old_desc = 0, new_desc = 0;
+		blk_t used = 0;
+
+		ext2fs_super_and_bgd_loc2(fs, g, &super, &old_desc, &new_desc, &used);
+		if (super || g == 0)
+			ret = sys_add(s, super, 1);
+		if (!ret && old_desc)
+			ret = sys_add(s, old_desc, fs->desc_blocks +
+				      fs->super->s_reserved_gdt_blocks);
+		if (!ret && new_desc)
+			ret = sys_add(s, new_desc, 1);
+		if (!ret)
+			ret = sys_add(s, ext2fs_block_bitmap_loc(fs, g), 1);
+		if (!ret)
+			ret = sys_add(s, ext2fs_inode_bitmap_loc(fs, g), 1);
+		if (!ret)
+			ret = sys_add(s, ext2fs_inode_table_loc(fs, g),
+				      fs->inode_blocks_per_group);
+	}
+	if (!ret)
+		ret = sys_add_journal(f4, s);
+	if (ret) {
+		if (s)
+			free(s->r);
+		free(s);
+		return ret;
+	}
+	qsort(s->r, s->n, sizeof(*s->r), cmp_range);
+	for (i = 0, out = 0; i < s->n; i++) {	/* merge */
+		if (out && s->r[i][0] <= s->r[out - 1][1]) {
+			if (s->r[i][1] > s->r[out - 1][1])
+				s->r[out - 1][1] = s->r[i][1];
+		} else {
+			s->r[out][0] = s->r[i][0];
+			s->r[out++][1] = s->r[i][1];
+		}
+	}
+	s->n = out;
+	f4->sysmap = s;
+	return 0;
+}
+
+bool f4_fs_is_meta(const struct f4_fs *f4, uint64_t blk, uint64_t n)
+{
+	const struct f4_sysmap *s = f4->sysmap;
+	size_t lo = 0, hi;
+
+	if (!s || !n)
+		return false;
+	/* The first range ending after blk; overlap if it starts before
+	 * the end of ours. */
+	hi = s->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->r[mid][1] <= blk)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < s->n && s->r[lo][0] < blk + n;
+}
+
+bool f4_fs_meta_hook(const void *ctx, uint64_t blk, uint64_t n)
+{
+	return f4_fs_is_meta(ctx, blk, n);
 }
 
 /* Read the primary superblock ourselves, so that a non-ext image and
@@ -194,6 +345,10 @@ static int open_ext2fs(struct f4_fs *f4, const struct f4_opts *opts, bool rw,
 		snprintf(msg, len, "cannot mount %s: corrupt group descriptors: %s; run e2fsck",
 			 f4->dev.path, error_message(err));
 		return -EUCLEAN;
+	}
+	if (build_sysmap(f4)) {
+		snprintf(msg, len, "out of memory");
+		return -ENOMEM;
 	}
 	return 0;
 }
@@ -330,6 +485,7 @@ int f4_fs_open(const struct f4_opts *opts, struct f4_fs **out, char *msg,
 		return -ENOMEM;
 	pthread_mutex_init(&f4->lock, NULL);
 	f4->dev.fd = -1;
+	f4->idmap = opts->idmap;
 	ret = f4_dev_open(&f4->dev, opts->image, opts->offset, rw, msg, msglen);
 	if (ret)
 		goto fail;
@@ -498,6 +654,9 @@ int f4_fs_close(struct f4_fs *f4)
 	f4_data_io_destroy(f4->dio);
 	f4_dev_close(&f4->dev);
 	free(f4->corrupt_seen);
+	if (f4->sysmap)
+		free(f4->sysmap->r);
+	free(f4->sysmap);
 	pthread_mutex_destroy(&f4->lock);
 	free(f4);
 	return ret;

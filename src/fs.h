@@ -20,6 +20,7 @@
 
 struct f4_icache;
 struct f4_mmp;
+struct f4_sysmap;
 
 struct f4_lock_stats {
 	uint64_t acquisitions;
@@ -32,10 +33,12 @@ struct f4_fs {
 	struct f4_dev dev;
 	struct f4_data_io *dio;
 	struct f4_icache *icache;	/* has its own lock */
+	struct f4_sysmap *sysmap;	/* metadata blocks (f4_fs_is_meta) */
 	unsigned blockbits;
 	uint32_t blocksize;
 	bool rw;			/* mounted read-write */
 	enum f4_errors_policy errors;
+	struct f4_idmap idmap;		/* on-disk ids <-> ids seen */
 
 	pthread_mutex_t lock;		/* the big lock */
 	ext2_filsys fs;			/* protected by lock */
@@ -61,6 +64,14 @@ int f4_fs_close(struct f4_fs *f4);
 
 void f4_fs_lock(struct f4_fs *f4);
 void f4_fs_unlock(struct f4_fs *f4);
+
+/* Does [blk, blk + n) overlap the blocks holding superblocks, group
+ * descriptors, bitmaps, inode tables or the journal (ext4's "system
+ * zone")? No file maps them: file data must never be written there, nor
+ * may they be freed. Needs no lock. f4_fs_meta_hook is the same for
+ * struct f4_map_file's is_meta (ctx is the struct f4_fs). */
+bool f4_fs_is_meta(const struct f4_fs *f4, uint64_t blk, uint64_t n);
+bool f4_fs_meta_hook(const void *ctx, uint64_t blk, uint64_t n);
 
 /* May this mount change the image right now? 0 or -EROFS. Needs no lock
  * (went_ro only ever goes from false to true). */

@@ -133,7 +133,7 @@ static int check(struct f4_fs *f4, const struct f4_cred *cred,
 {
 	uint32_t old = inode->i_flags;
 
-	if (!privileged(cred) && cred->uid != inode_uid(*inode))
+	if (!privileged(cred) && cred->uid != f4_inode_uid(f4, inode))
 		return -EPERM;
 	if (((*fl ^ visible(inode)) & F4_FL_PINNED) && !privileged(cred))
 		return -EPERM;
@@ -249,7 +249,7 @@ static int change_locked(struct f4_fs *f4, const struct f4_cred *cred,
 		return ret;
 	if (!c->fa)
 		c->projid = projid_of(f4, &inode);
-	else if (!privileged(cred) && cred->uid != inode_uid(inode))
+	else if (!privileged(cred) && cred->uid != f4_inode_uid(f4, &inode))
 		return -EPERM;	/* the VFS asks this before anything else */
 	else
 		ret = prepare_fsx(f4, &inode, c);

@@ -74,6 +74,16 @@ static dev_t decode_rdev(const struct ext2_inode_large *inode)
 	return makedev((new & 0xfff00) >> 8, (new & 0xff) | ((new >> 12) & 0xfff00));
 }
 
+uid_t f4_inode_uid(const struct f4_fs *f4, const struct ext2_inode_large *inode)
+{
+	return f4_idmap_show(&f4->idmap.uid, inode_uid(*inode));
+}
+
+gid_t f4_inode_gid(const struct f4_fs *f4, const struct ext2_inode_large *inode)
+{
+	return f4_idmap_show(&f4->idmap.gid, inode_gid(*inode));
+}
+
 void f4_inode_to_attr(const struct f4_fs *f4, ext2_ino_t ino,
 		      const struct ext2_inode_large *inode, struct f4_attr *a)
 {
@@ -85,8 +95,8 @@ void f4_inode_to_attr(const struct f4_fs *f4, ext2_ino_t ino,
 	st->st_ino = ino;
 	st->st_mode = inode->i_mode;
 	st->st_nlink = inode->i_links_count;
-	st->st_uid = inode_uid(*inode);
-	st->st_gid = inode_gid(*inode);
+	st->st_uid = f4_inode_uid(f4, inode);
+	st->st_gid = f4_inode_gid(f4, inode);
 	st->st_size = (off_t)EXT2_I_SIZE(inode);
 	st->st_blksize = (blksize_t)f4->blocksize;
 	st->st_blocks = (blkcnt_t)ext2fs_get_stat_i_blocks(f4->fs,

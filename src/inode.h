@@ -29,6 +29,11 @@ int f4_inode_read(struct f4_fs *f4, ext2_ino_t ino,
 bool f4_inode_has_extra(const struct f4_fs *f4,
 			const struct ext2_inode_large *inode, size_t end);
 
+/* The owner and group as seen through the mount (-o uid=, uidmap=...):
+ * what permission rules compare the caller's ids with. */
+uid_t f4_inode_uid(const struct f4_fs *f4, const struct ext2_inode_large *inode);
+gid_t f4_inode_gid(const struct f4_fs *f4, const struct ext2_inode_large *inode);
+
 void f4_inode_to_attr(const struct f4_fs *f4, ext2_ino_t ino,
 		      const struct ext2_inode_large *inode, struct f4_attr *a);
 
@@ -52,6 +57,7 @@ struct timespec f4_time_now(void);
 void f4_inode_set_times(const struct f4_fs *f4, struct ext2_inode_large *inode,
 			unsigned which, struct timespec ts);
 
+/* Store on-disk ids (see idmap.h for the ids seen). */
 void f4_inode_set_ids(struct ext2_inode_large *inode, uid_t uid, gid_t gid);
 
 /* Write the whole in-core inode back (bumping i_version); caller holds the

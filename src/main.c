@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,8 @@
 #include <unistd.h>
 #include <ext2fs/ext2fs.h>
 
+#include "../compat/caps.h"
+#include "fuseconf.h"
 #include "log.h"
 #include "mountpoint.h"
 #include "ops.h"
@@ -96,6 +99,75 @@ static int run_loop(struct fuse_session *se, const struct f4_opts *o)
 	return ret;
 }
 
+/* Did this server mount a path itself (not a /dev/fd/N handed over)? */
+static bool mounted_a_path(const struct f4_opts *o)
+{
+	return strncmp(o->mountpoint, "/dev/fd/", 8) != 0;
+}
+
+/* Once mounted, with the image open, the server keeps no capability at
+ * all (see fuse4fs.8, PRIVILEGES): requests never need one. Nor may it
+ * gain any by execve (no_new_privs), unless libfuse may still have to
+ * run the setuid fusermount3 to unmount after a signal: a server that
+ * is not root and mounted a path itself. Before any thread starts.
+ * *can_unmount: whether the server may still unmount by itself (root
+ * without CAP_SYS_ADMIN may not; libfuse would try and complain). */
+static int drop_privileges(const struct f4_opts *o, bool *can_unmount)
+{
+	bool helper = geteuid() != 0 && mounted_a_path(o);
+	char report[512];
+	int ret = f4_compat_caps_drop(!helper, report, sizeof(report));
+
+	if (ret == -ENOSYS) {
+		if (geteuid() == 0)
+			f4_warn("%s", report);
+		else
+			f4_dbg("capabilities: %s", report);
+		return 0;
+	}
+	if (ret) {
+		f4_err("%s", report);
+		return ret;
+	}
+	f4_dbg("capabilities: %s", report);
+	*can_unmount = geteuid() != 0;
+	return 0;
+}
+
+/* The loop ended. Still mounted means a signal stopped it: a server that
+ * cannot unmount says how to (unless fusermount3 is watching). */
+static void note_unmount(struct fuse_session *se, const struct f4_opts *o)
+{
+	struct pollfd p = { .fd = fuse_session_fd(se), .events = 0 };
+
+	if (o->auto_unmount)
+		return;
+	if (poll(&p, 1, 0) == 1 && (p.revents & POLLERR))
+		return;		/* unmounted already */
+	f4_warn("stopped while %s is still mounted; it stays unusable until 'umount %s' (-o auto_unmount does that by itself)",
+		o->mountpoint, o->mountpoint);
+}
+
+/* libfuse unmounts by the path it mounted, when a signal stops the
+ * server, and the working directory may have changed by then: make a
+ * relative mountpoint absolute, as libfuse's own command-line parser
+ * does. */
+static int absolute_mountpoint(struct f4_opts *o, char *msg, size_t len)
+{
+	char *abs;
+
+	if (!mounted_a_path(o) || o->mountpoint[0] == '/')
+		return 0;
+	abs = realpath(o->mountpoint, NULL);
+	if (!abs) {
+		snprintf(msg, len, "mountpoint %s: %s", o->mountpoint, strerror(errno));
+		return -EINVAL;
+	}
+	free(o->mountpoint);
+	o->mountpoint = abs;
+	return 0;
+}
+
 static int serve(const struct f4_opts *o, struct f4_fs *f4)
 {
 	struct f4_session sess = {
@@ -103,7 +175,9 @@ static int serve(const struct f4_opts *o, struct f4_fs *f4)
 		.entry_timeout = F4_CACHE_TIMEOUT,
 		.attr_timeout = F4_CACHE_TIMEOUT,
 		.writeback_cache = o->writeback_cache,
+		.fakeroot = o->fakeroot,
 	};
+	bool can_unmount = true;
 	int ret = 1;
 
 	sess.se = new_session(o, &sess);
@@ -119,11 +193,18 @@ static int serve(const struct f4_opts *o, struct f4_fs *f4)
 		openlog("fuse4fs", LOG_PID, LOG_DAEMON);
 		f4_log_set_sink(syslog_sink);
 	}
+	if (drop_privileges(o, &can_unmount))
+		goto out_unmount;
 	if (f4_fs_start_flusher(sess.f4))
 		f4_warn("no background writeback: metadata reaches the image on fsync and unmount only");
 	ret = run_loop(sess.se, o) ? 1 : 0;
+	if (!can_unmount && mounted_a_path(o))
+		note_unmount(sess.se, o);
 out_unmount:
-	fuse_session_unmount(sess.se);
+	/* fuse_session_destroy closes the device all the same, which is
+	 * what an auto_unmount watcher waits for. */
+	if (can_unmount)
+		fuse_session_unmount(sess.se);
 out_signals:
 	fuse_remove_signal_handlers(sess.se);
 out_destroy:
@@ -152,7 +233,17 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	f4_log_debug_enabled = opts.debug;
+	if (opts.allow_other &&
+	    f4_fuseconf_check_allow_other(F4_FUSECONF_PATH, (unsigned)getuid(),
+					  msg, sizeof(msg))) {
+		fprintf(stderr, "fuse4fs: %s\n", msg);
+		f4_opts_free(&opts);
+		return 1;
+	}
+	if (opts.fakeroot && opts.allow_other)
+		f4_warn("-o fakeroot with -o allow_other: every user of the mount acts as root on it");
 	if (f4_mountpoint_check(opts.mountpoint, msg, sizeof(msg)) ||
+	    absolute_mountpoint(&opts, msg, sizeof(msg)) ||
 	    f4_fs_open(&opts, &f4, msg, sizeof(msg))) {
 		fprintf(stderr, "fuse4fs: %s\n", msg);
 		f4_opts_free(&opts);

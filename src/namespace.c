@@ -13,6 +13,7 @@
 #include "alloc.h"
 #include "diredit.h"
 #include "icache.h"
+#include "idmap.h"
 #include "namei.h"
 #include "namespace.h"
 #include "orphan.h"
@@ -105,25 +106,37 @@ static void init_extent_root(struct ext2_inode_large *inode)
 	inode->i_flags |= EXT4_EXTENTS_FL;
 }
 
+/* A new inode's owner and group as the image stores them: the
+ * creator's (through the id map), or the group of a setgid directory.
+ * -EOVERFLOW when the creator's ids have no on-disk ids, as the VFS
+ * refuses to create there. */
+static int new_owner(const struct f4_fs *f4, const struct ext2_inode_large *dinode,
+		     const struct f4_cred *cred, uint32_t *uid, uint32_t *gid)
+{
+	int ret = f4_idmap_store(&f4->idmap.uid, cred->uid, uid);
+
+	if (!ret)
+		ret = f4_idmap_store(&f4->idmap.gid, cred->gid, gid);
+	if (!ret && (dinode->i_mode & S_ISGID))
+		*gid = inode_gid(*dinode);
+	return ret;
+}
+
 static void init_inode(struct f4_fs *f4, const struct ext2_inode_large *dinode,
 		       const struct f4_make_args *a, uint16_t mode,
-		       struct ext2_inode_large *inode)
+		       uint32_t uid, uint32_t gid, struct ext2_inode_large *inode)
 {
 	unsigned isize = EXT2_INODE_SIZE(f4->fs->super);
 	uint32_t flags = dinode->i_flags & F4_FL_INHERITED;
-	gid_t gid = a->cred->gid;
 
 	memset(inode, 0, sizeof(*inode));
-	if (dinode->i_mode & S_ISGID) {
-		gid = inode_gid(*dinode);
-		if (S_ISDIR(mode))
-			mode |= S_ISGID;
-	}
+	if ((dinode->i_mode & S_ISGID) && S_ISDIR(mode))
+		mode |= S_ISGID;
 	if (!S_ISDIR(mode) && (mode & S_ISGID) && a->cred->uid != 0 &&
-	    !f4_cred_in_group(a->cred, gid))
+	    !f4_cred_in_group(a->cred, f4_idmap_show(&f4->idmap.gid, gid)))
 		mode &= (uint16_t)~S_ISGID;
 	inode->i_mode = mode;
-	f4_inode_set_ids(inode, a->cred->uid, gid);
+	f4_inode_set_ids(inode, uid, gid);
 	inode->i_links_count = S_ISDIR(mode) ? 2 : 1;
 	if (isize > EXT2_GOOD_OLD_INODE_SIZE)
 		inode->i_extra_isize = (uint16_t)(isize - EXT2_GOOD_OLD_INODE_SIZE <
@@ -252,18 +265,20 @@ static int make_inode(struct f4_fs *f4, ext2_ino_t dir,
 {
 	struct f4_acl_inherit inh;
 	uint16_t mode = (uint16_t)a->mode;
+	uint32_t uid = 0, gid = 0;
 	ext2_ino_t ino;
 	int ret;
 
 	/* Symlinks are always 0777: no umask, no inherited ACL. */
 	memset(&inh, 0, sizeof(inh));
-	ret = S_ISLNK(mode) ? 0 :
-	      f4_acl_inherit_prepare(f4, dir, &mode, a->umask, &inh);
+	ret = new_owner(f4, dinode, a->cred, &uid, &gid);
+	if (!ret && !S_ISLNK(mode))
+		ret = f4_acl_inherit_prepare(f4, dir, &mode, a->umask, &inh);
 	if (!ret)
 		ret = f4_alloc_inode(f4, dir, mode, &ino);
 	if (ret)
 		goto out;
-	init_inode(f4, dinode, a, mode, inode);
+	init_inode(f4, dinode, a, mode, uid, gid, inode);
 	ret = write_new(f4, ino, inode);
 	if (!ret && S_ISDIR(mode))
 		ret = fill_dir(f4, a->cred, dir, ino, inode);

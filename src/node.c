@@ -12,6 +12,24 @@
 #include "node.h"
 #include "orphan.h"
 
+/* "." names the node itself, whatever its type: the kernel looks nodes
+ * up that way to decode file handles (exportfs: NFS, overlayfs's copy-up
+ * origins). A node that is gone is stale, not corrupt. */
+static int lookup_self(struct f4_fs *f4, ext2_ino_t ino, struct f4_attr *out)
+{
+	struct ext2_inode_large inode;
+	int ret;
+
+	f4_fs_lock(f4);
+	ret = f4_inode_read(f4, ino, &inode);
+	if (!ret && inode.i_links_count == 0 && !f4_icache_in_use(f4->icache, ino))
+		ret = -ESTALE;
+	if (!ret)
+		f4_inode_to_attr(f4, ino, &inode, out);
+	f4_fs_unlock(f4);
+	return ret ? ret : f4_icache_ref(f4->icache, ino);
+}
+
 int f4_node_lookup(struct f4_fs *f4, ext2_ino_t dir, const char *name,
 		   struct f4_attr *out)
 {
@@ -19,6 +37,8 @@ int f4_node_lookup(struct f4_fs *f4, ext2_ino_t dir, const char *name,
 	ext2_ino_t ino = 0;
 	int ret;
 
+	if (!strcmp(name, "."))
+		return lookup_self(f4, dir, out);
 	f4_fs_lock(f4);
 	ret = f4_inode_read(f4, dir, &dinode);
 	if (!ret)

@@ -26,12 +26,16 @@ void f4_op_init(void *userdata, struct fuse_conn_info *conn)
 {
 	struct f4_session *s = userdata;
 	unsigned want = FUSE_CAP_EXPORT_SUPPORT | FUSE_CAP_CACHE_SYMLINKS |
-			FUSE_CAP_IOCTL_DIR | FUSE_CAP_POSIX_ACL |
+			FUSE_CAP_IOCTL_DIR |
 			FUSE_CAP_READDIRPLUS | FUSE_CAP_PARALLEL_DIROPS |
 			FUSE_CAP_ASYNC_READ | FUSE_CAP_ASYNC_DIO |
 			/* the umask is ours to apply, after default ACLs */
 			FUSE_CAP_DONT_MASK;
 
+	/* POSIX ACL support makes the kernel check permissions (modes and
+	 * ACLs) itself; -o fakeroot is precisely not to. */
+	if (!s->fakeroot)
+		want |= FUSE_CAP_POSIX_ACL;
 	if (s->writeback_cache)
 		want |= FUSE_CAP_WRITEBACK_CACHE;
 	conn->want |= want & conn->capable;
@@ -89,14 +93,13 @@ static int do_ioctl(fuse_req_t req, ext2_ino_t ino, unsigned cmd,
 		    union f4_ioctl_buf *out, size_t *outlen)
 {
 	struct f4_fs *f4 = f4_req_fs(req);
-	/* Only the uid matters here (privilege, ownership). */
-	struct f4_cred cred = { .uid = fuse_req_ctx(req)->uid,
-				.gid = fuse_req_ctx(req)->gid };
+	struct f4_cred cred;	/* only the uid matters: privilege, owner */
 	struct f4_fsxattr fa = { 0 };
 	struct f4_fsxattr_abi x;
 	uint32_t fl;
 	int ret;
 
+	f4_req_cred_ids(req, &cred);
 	switch (cmd) {
 	case F4_FS_IOC_GETFLAGS:
 		if (outsz < sizeof(out->fl))

@@ -125,14 +125,10 @@ void f4_op_readlink(fuse_req_t req, fuse_ino_t ino)
 	free(target);
 }
 
-#define F4_MAX_GROUPS 256
-
 void f4_op_access(fuse_req_t req, fuse_ino_t ino, int mask)
 {
-	const struct fuse_ctx *ctx = fuse_req_ctx(req);
 	gid_t groups[F4_MAX_GROUPS];
-	struct f4_cred cred = { .uid = ctx->uid, .gid = ctx->gid,
-				.groups = groups };
+	struct f4_cred cred;
 	struct f4_attr a;
 	int ret;
 
@@ -140,9 +136,7 @@ void f4_op_access(fuse_req_t req, fuse_ino_t ino, int mask)
 	if (!ret && (mask & W_OK))
 		ret = f4_fs_writable(f4_req_fs(req));
 	if (!ret) {
-		cred.ngroups = fuse_req_getgroups(req, F4_MAX_GROUPS, groups);
-		if (cred.ngroups < 0 || cred.ngroups > F4_MAX_GROUPS)
-			cred.ngroups = 0;
+		f4_req_cred(req, &cred, groups);
 		ret = f4_perm_check(&a.st, &cred, mask);
 	}
 	fuse_reply_err(req, -ret);

@@ -57,14 +57,26 @@ void f4_fill_stat(const struct f4_attr *a, struct stat *st)
 	*st = a->st;
 }
 
-void f4_req_cred(fuse_req_t req, struct f4_cred *cred, gid_t *groups)
+void f4_req_cred_ids(fuse_req_t req, struct f4_cred *cred)
 {
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
-	int n = fuse_req_getgroups(req, F4_MAX_GROUPS, groups);
+	bool fakeroot = f4_sess(req)->fakeroot;
 
-	cred->uid = ctx->uid;
-	cred->gid = ctx->gid;
+	cred->uid = fakeroot ? 0 : ctx->uid;
+	cred->gid = fakeroot ? 0 : ctx->gid;
+	cred->groups = NULL;
+	cred->ngroups = 0;
+}
+
+void f4_req_cred(fuse_req_t req, struct f4_cred *cred, gid_t *groups)
+{
+	int n;
+
+	f4_req_cred_ids(req, cred);
 	cred->groups = groups;
+	if (f4_sess(req)->fakeroot)
+		return;
+	n = fuse_req_getgroups(req, F4_MAX_GROUPS, groups);
 	cred->ngroups = n > 0 && n <= F4_MAX_GROUPS ? n : 0;
 }
 

@@ -18,6 +18,7 @@ struct f4_session {
 	double entry_timeout;
 	double attr_timeout;
 	bool writeback_cache;	/* -o writeback_cache */
+	bool fakeroot;		/* -o fakeroot: every caller is root to us */
 };
 
 const struct fuse_lowlevel_ops *f4_ops(void);
@@ -48,9 +49,13 @@ static inline fuse_ino_t f4_nodeid(ext2_ino_t ino)
 	return f4_ino(ino);
 }
 
-/* The requester's credentials; groups must hold F4_MAX_GROUPS entries. */
+/* The requester's credentials; groups must hold F4_MAX_GROUPS entries.
+ * Ids as the kernel sends them (see idmap.h); with -o fakeroot, root's
+ * (0:0, no supplementary groups). */
 #define F4_MAX_GROUPS 256
 void f4_req_cred(fuse_req_t req, struct f4_cred *cred, gid_t *groups);
+/* The same without the supplementary groups (none). */
+void f4_req_cred_ids(fuse_req_t req, struct f4_cred *cred);
 
 /* Reply with an entry for a new or found inode, or the error. */
 void f4_reply_entry(fuse_req_t req, int ret, const struct f4_attr *a);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "opts.h"
 
@@ -15,6 +16,7 @@ struct opt_def {
 	bool to_fuse;		/* also handed to libfuse */
 	int (*apply)(struct f4_opts *o, const char *val, char *msg, size_t len);
 	const char *help;
+	bool arg_optional;	/* the value may be left out (val is NULL) */
 };
 
 static int set_ro(struct f4_opts *o, const char *v, char *m, size_t l)
@@ -107,6 +109,83 @@ static int set_writeback(struct f4_opts *o, const char *v, char *m, size_t l)
 	return 0;
 }
 
+/* uid=N, gid=N; without a value, the mounting user's own id. */
+static int set_fixed_id(struct f4_idmap_ids *ids, const char *name,
+			const char *v, uint32_t own, char *m, size_t l)
+{
+	uint64_t n = own;
+
+	if (ids->kind == F4_IDMAP_RANGES) {
+		snprintf(m, l, "-o %s and -o %smap exclude each other", name, name);
+		return -EINVAL;
+	}
+	if (v && (parse_u64(v, &n, false) || n >= UINT32_MAX)) {
+		snprintf(m, l, "invalid %s='%s': expected a numeric id", name, v);
+		return -EINVAL;
+	}
+	f4_idmap_set_fixed(ids, (uint32_t)n);
+	return 0;
+}
+
+static int set_uid(struct f4_opts *o, const char *v, char *m, size_t l)
+{
+	return set_fixed_id(&o->idmap.uid, "uid", v, (uint32_t)getuid(), m, l);
+}
+
+static int set_gid(struct f4_opts *o, const char *v, char *m, size_t l)
+{
+	return set_fixed_id(&o->idmap.gid, "gid", v, (uint32_t)getgid(), m, l);
+}
+
+static int set_map(struct f4_idmap_ids *ids, const char *name, const char *v,
+		   char *m, size_t l)
+{
+	char why[128];
+
+	if (ids->kind == F4_IDMAP_FIXED) {
+		snprintf(m, l, "-o %.3s and -o %s exclude each other", name, name);
+		return -EINVAL;
+	}
+	if (f4_idmap_parse(v, ids, why, sizeof(why)) == 0)
+		return 0;
+	snprintf(m, l, "invalid %s='%s': %s", name, v, why);
+	return -EINVAL;
+}
+
+static int set_uidmap(struct f4_opts *o, const char *v, char *m, size_t l)
+{
+	return set_map(&o->idmap.uid, "uidmap", v, m, l);
+}
+
+static int set_gidmap(struct f4_opts *o, const char *v, char *m, size_t l)
+{
+	return set_map(&o->idmap.gid, "gidmap", v, m, l);
+}
+
+static int set_fakeroot(struct f4_opts *o, const char *v, char *m, size_t l)
+{
+	o->fakeroot = true;
+	return 0;
+}
+
+static int note_allow_other(struct f4_opts *o, const char *v, char *m, size_t l)
+{
+	o->allow_other = true;
+	return 0;
+}
+
+static int note_default_perms(struct f4_opts *o, const char *v, char *m, size_t l)
+{
+	o->default_permissions = true;
+	return 0;
+}
+
+static int note_auto_unmount(struct f4_opts *o, const char *v, char *m, size_t l)
+{
+	o->auto_unmount = true;
+	return 0;
+}
+
 static int note_fsname(struct f4_opts *o, const char *v, char *m, size_t l)
 {
 	o->has_fsname = true;
@@ -129,12 +208,17 @@ static const struct opt_def opt_table[] = {
 	{ "cache_size", "SIZE", false, set_cache_size, "metadata block cache size, e.g. 256M (default: 1/32 of RAM, 8M to 512M)" },
 	{ "writeback_cache", NULL, false, set_writeback, "let the kernel cache writes (faster small writes; a full filesystem then shows at fsync or close, not at write)" },
 	{ "io", "uring|pread", false, set_io, "how file data moves: io_uring (default where the kernel allows it) or pread/pwrite" },
-	{ "allow_other", NULL, true, NULL, "let users other than the mounter access the filesystem" },
-	{ "allow_root", NULL, true, NULL, "let root (and the mounter) access the filesystem" },
-	{ "default_permissions", NULL, true, NULL, "let the kernel check permissions from the file modes" },
+	{ "uid", "N", false, set_uid, "show every file as owned by user N (-o uid alone: you); the ids stored do not change", true },
+	{ "gid", "N", false, set_gid, "show every file as owned by group N (-o gid alone: your group)", true },
+	{ "uidmap", "INSIDE:ONDISK:COUNT[:...]", false, set_uidmap, "user ids ONDISK.. of the image show as INSIDE.. and back (COUNT of them; more ranges after ':'); others show as 65534" },
+	{ "gidmap", "INSIDE:ONDISK:COUNT[:...]", false, set_gidmap, "the same for group ids" },
+	{ "fakeroot", NULL, false, set_fakeroot, "treat whoever uses the mount as root: any chown, new files owned by 0:0, no permission checks (unsafe with allow_other)" },
+	{ "allow_other", NULL, true, note_allow_other, "let users other than the mounter access the filesystem" },
+	{ "allow_root", NULL, true, note_allow_other, "let root (and the mounter) access the filesystem" },
+	{ "default_permissions", NULL, true, note_default_perms, "let the kernel check permissions from the file modes" },
 	{ "fsname", "NAME", true, note_fsname, "source name shown in the mount table (default: the image path)" },
 	{ "subtype", "NAME", true, note_subtype, "filesystem type shown as fuse.NAME (default: fuse4fs)" },
-	{ "auto_unmount", NULL, true, NULL, "unmount automatically when the server exits" },
+	{ "auto_unmount", NULL, true, note_auto_unmount, "unmount automatically when the server exits" },
 	{ "nodev", NULL, true, NULL, "do not interpret device nodes" },
 	{ "nosuid", NULL, true, NULL, "ignore setuid and setgid bits" },
 	{ "noexec", NULL, true, NULL, "do not allow execution of programs" },
@@ -179,7 +263,7 @@ static int apply_one(struct f4_opts *o, char *item, char *msg, size_t len)
 
 		if (strcmp(d->name, item) != 0)
 			continue;
-		if (d->arg && !val) {
+		if (d->arg && !val && !d->arg_optional) {
 			snprintf(msg, len, "option '%s' needs a value (%s=%s)",
 				 item, item, d->arg);
 			return -EINVAL;
@@ -254,6 +338,10 @@ static int finish(struct f4_opts *o, char *msg, size_t len)
 {
 	if (o->norecovery && !o->readonly) {
 		snprintf(msg, len, "-o norecovery needs -o ro");
+		return -EINVAL;
+	}
+	if (o->fakeroot && o->default_permissions) {
+		snprintf(msg, len, "-o fakeroot and -o default_permissions exclude each other (fakeroot means no permission checks)");
 		return -EINVAL;
 	}
 	return 0;

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "idmap.h"
 
 struct f4_opts {
 	char *image;
@@ -24,11 +25,16 @@ struct f4_opts {
 	bool foreground;	/* -f (and -d) */
 	bool debug;		/* -d */
 	bool single_thread;	/* -s */
+	struct f4_idmap idmap;	/* -o uid=, gid=, uidmap=, gidmap= */
+	bool fakeroot;		/* -o fakeroot */
 	bool show_help;
 	bool show_version;
 	/* Options handed to libfuse, as one comma-separated -o list. */
 	char *fuse_opts;
 	bool has_fsname, has_subtype;
+	bool allow_other;	/* -o allow_other or allow_root was given */
+	bool default_permissions;	/* -o default_permissions was given */
+	bool auto_unmount;	/* -o auto_unmount was given */
 };
 
 /* Parse argv. On error returns -EINVAL with a one-line message in msg.

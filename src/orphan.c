@@ -72,7 +72,8 @@ static bool owns_blocks(const struct f4_fs *f4, const struct ext2_inode_large *i
 static int free_contents(struct f4_fs *f4, ext2_ino_t ino,
 			 struct ext2_inode_large *inode, uint64_t from_blk)
 {
-	struct f4_map_file mf = { .fs = f4->fs, .ino = ino, .inode = inode };
+	struct f4_map_file mf = { .fs = f4->fs, .ino = ino, .inode = inode,
+				  .is_meta = f4_fs_meta_hook, .meta_ctx = f4 };
 	errcode_t err = 0;
 	int ret;
 
@@ -80,8 +81,8 @@ static int free_contents(struct f4_fs *f4, ext2_ino_t ino,
 		return 0;
 	/* ext2fs_punch frees whatever the map names, unchecked: a hostile
 	 * map (e.g. an orphan left in the image) would free the inode
-	 * tables or out-of-range blocks. Check it first; if it is corrupt,
-	 * leave the blocks allocated for e2fsck. */
+	 * tables (then hand them out as file data) or out-of-range blocks.
+	 * Check it first; if it is corrupt, leave the blocks for e2fsck. */
 	ret = f4_iomap_check(&mf, from_blk);
 	if (ret == -EUCLEAN)
 		return f4_fs_corrupt(f4, ino, mf.corrupt_blk, "release_blocks",

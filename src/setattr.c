@@ -6,6 +6,7 @@
 
 #include "acl.h"
 #include "icache.h"
+#include "idmap.h"
 #include "setattr.h"
 #include "truncate.h"
 #include "write.h"
@@ -43,6 +44,24 @@ static void apply_times(struct f4_fs *f4, struct ext2_inode_large *inode,
 			   (sa->valid & F4_SA_CTIME) ? sa->ctime : now);
 }
 
+/* chown's ids as the image stores them (see idmap.h). Done before any
+ * change, as the VFS refuses an id it cannot store before anything. */
+static int owner_to_disk(const struct f4_fs *f4, struct f4_setattr *sa)
+{
+	uint32_t id = 0;
+	int ret = 0;
+
+	if (sa->valid & F4_SA_UID) {
+		ret = f4_idmap_store(&f4->idmap.uid, sa->uid, &id);
+		sa->uid = id;
+	}
+	if (!ret && (sa->valid & F4_SA_GID)) {
+		ret = f4_idmap_store(&f4->idmap.gid, sa->gid, &id);
+		sa->gid = id;
+	}
+	return ret;
+}
+
 /* Everything but the size, under the big lock. */
 static int apply(struct f4_fs *f4, ext2_ino_t ino,
 		 struct ext2_inode_large *inode, const struct f4_setattr *sa)
@@ -72,6 +91,7 @@ int f4_node_setattr(struct f4_fs *f4, ext2_ino_t ino,
 		    const struct f4_setattr *sa, struct f4_attr *out)
 {
 	struct f4_inode_state *st = NULL;
+	struct f4_setattr dsa = *sa;	/* with on-disk ids */
 	struct ext2_inode_large inode;
 	uint64_t zero_from = 0, zero_len = 0;
 	int ret;
@@ -88,11 +108,13 @@ int f4_node_setattr(struct f4_fs *f4, ext2_ino_t ino,
 		ret = f4_inode_read(f4, ino, &inode);
 	if (!ret)
 		ret = check_flags(&inode, sa->valid);
+	if (!ret)
+		ret = owner_to_disk(f4, &dsa);
 	if (!ret && (sa->valid & F4_SA_SIZE))
 		ret = f4_truncate_locked(f4, ino, &inode, sa->size, &zero_from,
 					 &zero_len);
 	if (!ret && (sa->valid & ~F4_SA_SIZE))
-		ret = apply(f4, ino, &inode, sa);
+		ret = apply(f4, ino, &inode, &dsa);
 	if (!ret)
 		f4_inode_to_attr(f4, ino, &inode, out);
 	f4_fs_unlock(f4);

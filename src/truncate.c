@@ -32,7 +32,8 @@ int f4_truncate_locked(struct f4_fs *f4, ext2_ino_t ino,
 		return ret;
 	if (size < old) {
 		/* ext2fs_punch frees what the map names, unchecked. */
-		struct f4_map_file mf = { .fs = f4->fs, .ino = ino, .inode = inode };
+		struct f4_map_file mf = { .fs = f4->fs, .ino = ino, .inode = inode,
+					  .is_meta = f4_fs_meta_hook, .meta_ctx = f4 };
 
 		ret = f4_iomap_check(&mf, (size + bs - 1) / bs);
 		if (ret == -EUCLEAN)

@@ -200,6 +200,11 @@ static int plan_write(struct f4_fs *f4, const struct f4_cred *cred,
 		b = b < end ? b : end;
 		if (recs[i].type == F4_MAP_HOLE) {
 			ret = plan_hole(f4, ino, inode, p, a, b - a);
+		} else if (f4_fs_is_meta(f4, pblk, b - a)) {
+			/* A map onto the inode tables, bitmaps...: writing
+			 * there would wreck them (ext4: block_validity). */
+			ret = f4_fs_corrupt(f4, ino, pblk, "write_map",
+					    "file data mapped onto filesystem metadata");
 		} else {
 			bool unwritten = recs[i].type == F4_MAP_UNWRITTEN;
 
@@ -386,6 +391,10 @@ int f4_file_zero_tail(struct f4_fs *f4, ext2_ino_t ino, uint64_t off,
 		ret = f4_iomap_map(&mf, off, len, &rec, 1, &n);
 	else
 		n = 0;
+	if (!ret && n && rec.type == F4_MAP_MAPPED &&
+	    f4_fs_is_meta(f4, rec.addr >> f4->blockbits, rec.len >> f4->blockbits))
+		ret = f4_fs_corrupt(f4, ino, rec.addr >> f4->blockbits, "zero_tail",
+				    "file data mapped onto filesystem metadata");
 	f4_fs_unlock(f4);
 	if (ret || !n || rec.type != F4_MAP_MAPPED || rec.off + rec.len < off + len)
 		return ret == -EUCLEAN ? -EUCLEAN : ret;

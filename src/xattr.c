@@ -9,6 +9,7 @@
 #include "acl.h"
 #include "acl_format.h"
 #include "alloc.h"
+#include "idmap.h"
 #include "inode.h"
 #include "xattr.h"
 #include "xattr_raw.h"
@@ -136,8 +137,9 @@ int f4_xattr_load_locked(struct f4_fs *f4, ext2_ino_t ino, const char *name,
 	return ret;
 }
 
-/* A stored ACL in the VFS format: what ext4's getxattr returns. */
-static int acl_to_vfs(void **value, size_t *len)
+/* A stored ACL in the VFS format: what ext4's getxattr returns (with
+ * the ids seen through the mount). */
+static int acl_to_vfs(const struct f4_fs *f4, void **value, size_t *len)
 {
 	struct f4_acl *acl;
 	int ret = f4_acl_from_disk(*value, *len, &acl);
@@ -148,6 +150,7 @@ static int acl_to_vfs(void **value, size_t *len)
 		return ret;
 	if (!acl)			/* an empty ACL reads as none */
 		return -ENODATA;
+	f4_idmap_acl_show(&f4->idmap, acl);
 	ret = f4_acl_to_xattr(acl, value, len);
 	free(acl);
 	return ret;
@@ -165,7 +168,7 @@ int f4_xattr_get(struct f4_fs *f4, ext2_ino_t ino, const char *name,
 	ret = f4_xattr_load_locked(f4, ino, name, value, len);
 	f4_fs_unlock(f4);
 	if (!ret && is_acl(ns))
-		ret = acl_to_vfs(value, len);
+		ret = acl_to_vfs(f4, value, len);
 	return ret;
 }
 
@@ -457,7 +460,7 @@ int f4_xattr_touch_locked(struct f4_fs *f4, ext2_ino_t ino)
  * user.* where ext4 keeps no user attributes (anything but regular
  * files and directories) or on someone else's sticky directory. The
  * kernel checks write permission itself (with ACLs), before us. */
-static int may_write(const struct f4_cred *cred,
+static int may_write(const struct f4_fs *f4, const struct f4_cred *cred,
 		     const struct ext2_inode_large *inode, const char *name)
 {
 	uint16_t mode = inode->i_mode;
@@ -470,7 +473,7 @@ static int may_write(const struct f4_cred *cred,
 		if (!LINUX_S_ISREG(mode) && !LINUX_S_ISDIR(mode))
 			return -EPERM;
 		if (LINUX_S_ISDIR(mode) && (mode & S_ISVTX) && cred->uid != 0 &&
-		    cred->uid != inode_uid(*inode))
+		    cred->uid != f4_inode_uid(f4, inode))
 			return -EPERM;
 	}
 	return 0;
@@ -500,7 +503,7 @@ static int change(struct f4_fs *f4, const struct f4_cred *cred, ext2_ino_t ino,
 	int ret = f4_inode_read(f4, ino, &inode);
 
 	if (!ret)
-		ret = may_write(cred, &inode, name);
+		ret = may_write(f4, cred, &inode, name);
 	if (!ret)
 		ret = name_ret;
 	if (ret)
@@ -528,8 +531,12 @@ int f4_xattr_set(struct f4_fs *f4, const struct f4_cred *cred, ext2_ino_t ino,
 	 * bytes at all, means removing it). */
 	if (!ret && !f4_xattr_classify(name, &ns, NULL) && is_acl(ns))
 		ret = f4_acl_from_xattr(value, size, &acl);
-	if (ret)
+	if (!ret && acl)	/* its ids as the image stores them */
+		ret = f4_idmap_acl_store(&f4->idmap, acl);
+	if (ret) {
+		free(acl);
 		return ret;
+	}
 	f4_fs_lock(f4);
 	ret = change(f4, cred, ino, name, value, size, flags, false, acl);
 	f4_fs_unlock(f4);
