@@ -90,7 +90,8 @@ static int insert_blockmap(ext2_filsys fs, ext2_ino_t ino,
 	for (i = 0; i < n; i++) {
 		blk64_t phys = pblk + i;
 		errcode_t err = ext2fs_bmap2(fs, ino, (struct ext2_inode *)inode,
-					     NULL, BMAP_SET, lblk + i, NULL, &phys);
+					     NULL, BMAP_SET | BMAP_ALLOC, lblk + i,
+					     NULL, &phys);
 
 		if (err)
 			return f4_errcode_to_errno(err);

@@ -29,4 +29,11 @@ int f4_iomap_insert_unwritten(ext2_filsys fs, ext2_ino_t ino,
 int f4_iomap_convert(ext2_filsys fs, ext2_ino_t ino,
 		     struct ext2_inode_large *inode, uint64_t lblk, uint64_t n);
 
+/* Free logical blocks [first, last] (inclusive; last may be ~0ULL) of a
+ * file, with the mapping blocks that become empty, and take them off
+ * i_blocks. -EUCLEAN for a malformed map (check it first with
+ * f4_iomap_check: this frees what the map names). */
+int f4_iomap_punch(ext2_filsys fs, ext2_ino_t ino,
+		   struct ext2_inode_large *inode, uint64_t first, uint64_t last);
+
 #endif

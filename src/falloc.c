@@ -12,6 +12,7 @@
 #include "icache.h"
 #include "inline.h"
 #include "inode.h"
+#include "truncate.h"
 #include "write.h"
 
 #define F4_FL_KEEP_SIZE 0x01
@@ -102,24 +103,6 @@ static int prealloc(struct f4_fs *f4, const struct f4_cred *cred,
 }
 
 /* ext2fs_punch frees what the map names, unchecked: check it first. */
-static int punch_checked(struct f4_fs *f4, ext2_ino_t ino,
-			 struct ext2_inode_large *inode, uint64_t first,
-			 uint64_t last, const char *func)
-{
-	struct f4_map_file mf = { .fs = f4->fs, .ino = ino, .inode = inode,
-				  .is_meta = f4_fs_meta_hook, .meta_ctx = f4 };
-	errcode_t err;
-	int ret = f4_iomap_check(&mf, first);
-
-	if (ret == -EUCLEAN)
-		return f4_fs_corrupt(f4, ino, mf.corrupt_blk, func, mf.corrupt_what);
-	if (ret)
-		return ret;
-	err = ext2fs_punch(f4->fs, ino, (struct ext2_inode *)inode, NULL, first,
-			   last);
-	return err ? f4_fs_errcode(f4, ino, err, func) : 0;
-}
-
 static int punch(struct f4_fs *f4, ext2_ino_t ino,
 		 struct ext2_inode_large *inode, uint64_t off, uint64_t end,
 		 struct zero_list *z)
@@ -134,7 +117,7 @@ static int punch(struct f4_fs *f4, ext2_ino_t ino,
 	split_edges(bs, off, end, &first, &last, z);
 	if (first >= last)
 		return 0;
-	return punch_checked(f4, ino, inode, first, last - 1, "punch");
+	return f4_punch_blocks(f4, ino, inode, first, last - 1, "punch");
 }
 
 static int zero_range(struct f4_fs *f4, const struct f4_cred *cred,
@@ -146,7 +129,7 @@ static int zero_range(struct f4_fs *f4, const struct f4_cred *cred,
 
 	split_edges(bs, off, end, &first, &last, z);
 	if (first < last) {
-		ret = punch_checked(f4, ino, inode, first, last - 1, "zero_range");
+		ret = f4_punch_blocks(f4, ino, inode, first, last - 1, "zero_range");
 		if (ret)
 			return ret;
 	}

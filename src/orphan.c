@@ -11,6 +11,7 @@
 #include "inode.h"
 #include "log.h"
 #include "orphan.h"
+#include "truncate.h"
 #include "xattr.h"
 
 void f4_orphan_add(struct f4_fs *f4, ext2_ino_t ino,
@@ -72,26 +73,11 @@ static bool owns_blocks(const struct f4_fs *f4, const struct ext2_inode_large *i
 static int free_contents(struct f4_fs *f4, ext2_ino_t ino,
 			 struct ext2_inode_large *inode, uint64_t from_blk)
 {
-	struct f4_map_file mf = { .fs = f4->fs, .ino = ino, .inode = inode,
-				  .is_meta = f4_fs_meta_hook, .meta_ctx = f4 };
-	errcode_t err = 0;
-	int ret;
-
 	if (!owns_blocks(f4, inode))
 		return 0;
-	/* ext2fs_punch frees whatever the map names, unchecked: a hostile
-	 * map (e.g. an orphan left in the image) would free the inode
-	 * tables (then hand them out as file data) or out-of-range blocks.
-	 * Check it first; if it is corrupt, leave the blocks for e2fsck. */
-	ret = f4_iomap_check(&mf, from_blk);
-	if (ret == -EUCLEAN)
-		return f4_fs_corrupt(f4, ino, mf.corrupt_blk, "release_blocks",
-				     mf.corrupt_what);
-	if (ret)
-		return ret;
-	err = ext2fs_punch(f4->fs, ino, (struct ext2_inode *)inode, NULL,
-			   from_blk, ~0ULL);
-	return err ? f4_fs_errcode(f4, ino, err, "release_blocks") : 0;
+	/* A corrupt map (e.g. an orphan left in the image) is left for
+	 * e2fsck rather than freeing what it names. */
+	return f4_punch_blocks(f4, ino, inode, from_blk, ~0ULL, "release_blocks");
 }
 
 int f4_inode_release(struct f4_fs *f4, ext2_ino_t ino)

@@ -4,10 +4,27 @@
 #include <errno.h>
 #include <sys/stat.h>
 
+#include "../iomap/edit.h"
 #include "../iomap/mapping.h"
 #include "inline.h"
 #include "inode.h"
 #include "truncate.h"
+
+int f4_punch_blocks(struct f4_fs *f4, ext2_ino_t ino,
+		    struct ext2_inode_large *inode, uint64_t first,
+		    uint64_t last, const char *func)
+{
+	struct f4_map_file mf = { .fs = f4->fs, .ino = ino, .inode = inode,
+				  .is_meta = f4_fs_meta_hook, .meta_ctx = f4 };
+	int ret = f4_iomap_check(&mf, first);
+
+	if (ret == -EUCLEAN)
+		return f4_fs_corrupt(f4, ino, mf.corrupt_blk, func, mf.corrupt_what);
+	if (ret)
+		return ret;
+	ret = f4_iomap_punch(f4->fs, ino, inode, first, last);
+	return ret == -EUCLEAN ? f4_fs_corrupt(f4, ino, 0, func, "block map") : ret;
+}
 
 int f4_truncate_locked(struct f4_fs *f4, ext2_ino_t ino,
 		       struct ext2_inode_large *inode, uint64_t size,
@@ -31,20 +48,10 @@ int f4_truncate_locked(struct f4_fs *f4, ext2_ino_t ino,
 	if (ret || done)
 		return ret;
 	if (size < old) {
-		/* ext2fs_punch frees what the map names, unchecked. */
-		struct f4_map_file mf = { .fs = f4->fs, .ino = ino, .inode = inode,
-					  .is_meta = f4_fs_meta_hook, .meta_ctx = f4 };
-
-		ret = f4_iomap_check(&mf, (size + bs - 1) / bs);
-		if (ret == -EUCLEAN)
-			return f4_fs_corrupt(f4, ino, mf.corrupt_blk, "truncate",
-					     mf.corrupt_what);
+		ret = f4_punch_blocks(f4, ino, inode, (size + bs - 1) / bs, ~0ULL,
+				      "truncate");
 		if (ret)
 			return ret;
-		err = ext2fs_punch(f4->fs, ino, (struct ext2_inode *)inode, NULL,
-				   (size + bs - 1) / bs, ~0ULL);
-		if (err)
-			return f4_fs_errcode(f4, ino, err, "truncate");
 	}
 	/* Bytes of the block holding the new (or old) end must read as
 	 * zeros beyond it once the file is longer again. */

@@ -16,4 +16,14 @@ int f4_truncate_locked(struct f4_fs *f4, ext2_ino_t ino,
 		       struct ext2_inode_large *inode, uint64_t size,
 		       uint64_t *zero_from, uint64_t *zero_len);
 
+/* Free logical blocks [first, last] (inclusive; ~0ULL: to the end) of a
+ * file after checking its whole map from first on: a hostile map must
+ * not make us free inode tables or blocks of other files. Caller holds
+ * the big lock; the in-core inode is updated (the caller writes it).
+ * -EUCLEAN (reported as func) when the map is corrupt: nothing is freed
+ * and e2fsck gets to it. */
+int f4_punch_blocks(struct f4_fs *f4, ext2_ino_t ino,
+		    struct ext2_inode_large *inode, uint64_t first,
+		    uint64_t last, const char *func);
+
 #endif
