@@ -51,6 +51,10 @@ static int load(struct bmap_walk *w, int level, uint64_t blk)
 		return 0;
 	if (!f4_map_blocks_valid(fs, blk, 1))
 		return f4_map_corrupt(w->file, "indirect block out of range", blk);
+	/* Checked before frees: an indirect block inside the inode tables
+	 * would be freed with the file. */
+	if (w->file->is_meta && w->file->is_meta(w->file->meta_ctx, blk, 1))
+		return f4_map_corrupt(w->file, "indirect block is filesystem metadata", blk);
 	err = io_channel_read_blk64(fs->io, blk, 1, w->buf[level - 1]);
 	if (err) {
 		w->buf_blk[level - 1] = 0;

@@ -78,6 +78,10 @@ static int read_node(struct extent_walk *w, uint64_t blk, int depth,
 
 	if (!f4_map_blocks_valid(fs, blk, 1))
 		return f4_map_corrupt(w->file, "extent node out of range", blk);
+	/* Checked before frees: a node inside the inode tables would be
+	 * freed with the file. */
+	if (w->file->is_meta && w->file->is_meta(w->file->meta_ctx, blk, 1))
+		return f4_map_corrupt(w->file, "extent node is filesystem metadata", blk);
 	err = io_channel_read_blk64(fs->io, blk, 1, w->buf);
 	if (err)
 		return err < 256 ? -(int)err : -EIO;

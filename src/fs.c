@@ -49,9 +49,33 @@ int f4_fs_writable(const struct f4_fs *f4)
 		0 : -EROFS;
 }
 
-/* As the kernel: a block size out of range, or a filesystem larger than
- * its device, is refused before libext2fs sizes anything from the
- * superblock (it would read, and a rw mount write, past the end). */
+/* Group 0 must hold the superblock, the descriptors and the reserved
+ * GDT blocks (libext2fs marks them in bitmaps sized by the block count,
+ * complaining on stderr when they do not fit). blocks > first data
+ * block; without meta_bg, where the descriptors follow the superblock. */
+static bool too_small(const struct ext2_super_block *sb, uint64_t blocks)
+{
+	uint64_t bpg = sb->s_blocks_per_group, groups, per, need;
+	unsigned dsz = 32;
+
+	if (!bpg || (sb->s_feature_incompat & EXT2_FEATURE_INCOMPAT_META_BG))
+		return false;	/* libext2fs refuses, or another layout */
+	if ((sb->s_feature_incompat & EXT4_FEATURE_INCOMPAT_64BIT) &&
+	    sb->s_desc_size >= 32)
+		dsz = sb->s_desc_size;
+	per = ((uint64_t)EXT2_MIN_BLOCK_SIZE << sb->s_log_block_size) / dsz;
+	if (!per)
+		return false;	/* libext2fs refuses the descriptor size */
+	groups = (blocks - sb->s_first_data_block + bpg - 1) / bpg;
+	need = (uint64_t)sb->s_first_data_block + 1 + (groups + per - 1) / per +
+	       sb->s_reserved_gdt_blocks;
+	return need > blocks;
+}
+
+/* As the kernel: a block size out of range, a first inode below 11, a
+ * first data block other than mke2fs's, or a filesystem larger than its
+ * device, is refused before libext2fs sizes anything from the superblock
+ * (it would read, and a rw mount write, past the end). */
 static int check_geometry(struct f4_fs *f4, const struct ext2_super_block *sb,
 			  char *msg, size_t len)
 {
@@ -62,8 +86,30 @@ static int check_geometry(struct f4_fs *f4, const struct ext2_super_block *sb,
 			 f4->dev.path, sb->s_log_block_size);
 		return -1;
 	}
+	/* ext4 refuses this too; libext2fs would allocate inode 0 (its
+	 * search for a free inode starts at s_first_ino). */
+	if (sb->s_rev_level >= EXT2_DYNAMIC_REV &&
+	    sb->s_first_ino < EXT2_GOOD_OLD_FIRST_INO) {
+		snprintf(msg, len, "cannot mount %s: invalid first inode %u",
+			 f4->dev.path, sb->s_first_ino);
+		return -1;
+	}
+	/* Block 1 with 1 KiB blocks (the superblock fills block 1), else 0
+	 * (as e2fsck wants it; libext2fs sizes its bitmaps from it). */
+	if (sb->s_first_data_block !=
+	    (sb->s_log_block_size == 0 &&
+	     !(sb->s_feature_ro_compat & EXT4_FEATURE_RO_COMPAT_BIGALLOC) ? 1u : 0u)) {
+		snprintf(msg, len, "cannot mount %s: bad geometry: first data block %u",
+			 f4->dev.path, sb->s_first_data_block);
+		return -1;
+	}
 	if (sb->s_feature_incompat & EXT4_FEATURE_INCOMPAT_64BIT)
 		blocks |= (uint64_t)sb->s_blocks_count_hi << 32;
+	if (blocks <= sb->s_first_data_block || too_small(sb, blocks)) {
+		snprintf(msg, len, "cannot mount %s: bad geometry: %llu blocks cannot hold the superblock and group descriptors",
+			 f4->dev.path, (unsigned long long)blocks);
+		return -1;
+	}
 	if (blocks > f4->dev.size >> (EXT2_MIN_BLOCK_LOG_SIZE + sb->s_log_block_size)) {
 		snprintf(msg, len, "cannot mount %s: bad geometry: %llu blocks of %u bytes do not fit in %llu bytes",
 			 f4->dev.path, (unsigned long long)blocks,
@@ -408,6 +454,25 @@ static int check_bitmaps(struct f4_fs *f4, char *msg, size_t len)
 	return 0;
 }
 
+/* libext2fs 1.47.0 gives an inode without extra fields
+ * s_want_extra_isize bytes of them when it writes its xattrs, with a
+ * memset of that many bytes into the inode buffer, unchecked: a hostile
+ * value overflows the heap. e2fsck calls such a value corrupt (ext4
+ * clamps it); refuse to write with it. */
+static int check_extra_isize(struct f4_fs *f4, char *msg, size_t len)
+{
+	const struct ext2_super_block *sb = f4->fs->super;
+	unsigned room = EXT2_INODE_SIZE(sb) > EXT2_GOOD_OLD_INODE_SIZE ?
+			EXT2_INODE_SIZE(sb) - EXT2_GOOD_OLD_INODE_SIZE : 0;
+
+	if (sb->s_want_extra_isize <= room && !(sb->s_want_extra_isize & 3) &&
+	    sb->s_min_extra_isize <= room && !(sb->s_min_extra_isize & 3))
+		return 0;
+	snprintf(msg, len, "cannot mount %s read-write: invalid extra inode size (want %u, min %u, room %u); run e2fsck (or mount read-only)",
+		 f4->dev.path, sb->s_want_extra_isize, sb->s_min_extra_isize, room);
+	return -1;
+}
+
 /* A read-write mount marks the filesystem in use (not cleanly
  * unmounted) right away, so that a crash forces a check; a clean unmount
  * restores the state it found. */
@@ -421,7 +486,7 @@ static int start_rw(struct f4_fs *f4, char *msg, size_t len)
 			 f4->dev.path, error_message(err));
 		return f4_errcode_to_errno(err);
 	}
-	if (check_bitmaps(f4, msg, len))
+	if (check_bitmaps(f4, msg, len) || check_extra_isize(f4, msg, len))
 		return -EUCLEAN;
 	if (!(sb->s_state & EXT2_VALID_FS))
 		f4_warn("%s: mounting a filesystem that was not cleanly unmounted; running e2fsck is recommended",

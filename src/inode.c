@@ -32,6 +32,13 @@ int f4_inode_read(struct f4_fs *f4, ext2_ino_t ino,
 				     sizeof(*inode));
 	if (err)
 		return f4_fs_errcode(f4, ino, err, "read_inode");
+	/* As ext4_iget: the extra fields must fit the inode, in 4-byte
+	 * steps (libext2fs's xattr code trusts i_extra_isize). */
+	if (EXT2_INODE_SIZE(f4->fs->super) > EXT2_GOOD_OLD_INODE_SIZE &&
+	    (EXT2_GOOD_OLD_INODE_SIZE + inode->i_extra_isize >
+		     EXT2_INODE_SIZE(f4->fs->super) ||
+	     (inode->i_extra_isize & 3)))
+		return f4_fs_corrupt(f4, ino, 0, "read_inode", "bad i_extra_isize");
 	return 0;
 }
 

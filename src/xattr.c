@@ -383,7 +383,8 @@ static int store(struct f4_fs *f4, const struct f4_cred *cred, ext2_ino_t ino,
 		ret = f4_fs_errcode(f4, ino, err,
 				    remove ? "xattr_remove" : "xattr_set");
 	if (ret) {
-		ea_refs(f4, ino, raw.inums + raw.n_body, n_shared, -1);
+		if (n_shared)	/* (raw.inums is NULL without EA inodes) */
+			ea_refs(f4, ino, raw.inums + raw.n_body, n_shared, -1);
 		goto out;
 	}
 	free(raw.inums);

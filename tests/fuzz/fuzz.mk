@@ -1,0 +1,70 @@
+# Fuzzing: libFuzzer targets fuzz_read and fuzz_write (tests/fuzz/), built
+# by tests/fuzz/build.sh with clang and ASan+UBSan from the core and iomap
+# sources (compiled again with the sanitizers, into tests/fuzz/san/ under
+# the build tree), seeded with images from tests/fuzz/mkseeds.sh.
+# Included from tests/Makefile.inc, after tests/integ/Makefile.inc (it
+# uses TEST_EXTENSIONS and SH_LOG_COMPILER from there).
+#
+#   make check         regress.sh: every input in tests/fuzz/regress/ through
+#                      both targets (plain build always, sanitized when
+#                      clang is there); smoke.sh: each target for
+#                      F4FZ_SMOKE_SECS seconds (skips without clang)
+#   make fuzz-smoke    the smoke run alone
+#   make fuzz          each target for F4FZ_SECS seconds (default 1 hour),
+#                      corpus kept in tests/fuzz/corpus/ (F4FZ_JOBS=N forks
+#                      N processes per target)
+#   make fuzz-build    just build the sanitized targets
+#   make fuzz-clean    remove everything the fuzzing made in the build tree
+
+F4FZ_SMOKE_SECS = 60
+F4FZ_SECS = 3600
+F4FZ_VARS = F4FZ_SOURCES='$(libf4iomap_a_SOURCES) $(libf4core_a_SOURCES)' \
+	F4FZ_LIBS='$(EXT2FS_LIBS) $(URING_LIBS) $(CAP_LIBS)' \
+	F4FZ_INCS='$(EXT2FS_CFLAGS) $(URING_CFLAGS) $(CAP_CFLAGS)'
+F4FZ_ENV = F4_TOP_SRCDIR='$(abs_top_srcdir)' \
+	F4_TOP_BUILDDIR='$(abs_top_builddir)' $(F4FZ_VARS)
+
+# The tests build the targets too: same sources and libraries as make.
+AM_TESTS_ENVIRONMENT += $(F4FZ_VARS) F4FZ_SECS='$(F4FZ_SMOKE_SECS)'; \
+	export F4FZ_SOURCES F4FZ_LIBS F4FZ_INCS F4FZ_SECS;
+
+# Plain replay drivers (the ordinary compiler and libf4core.a): the
+# regression inputs run in make check even without clang.
+check_PROGRAMS += tests/fuzz/replay_read tests/fuzz/replay_write tests/fuzz/fzimg
+F4FZ_HARNESS = tests/fuzz/harness.c tests/fuzz/harness.h tests/fuzz/replay_main.c
+F4FZ_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)
+tests_fuzz_replay_read_SOURCES = tests/fuzz/fuzz_read.c $(F4FZ_HARNESS)
+tests_fuzz_replay_read_CPPFLAGS = $(F4FZ_CPPFLAGS)
+tests_fuzz_replay_read_LDADD = $(F4_CORE_LIBS)
+tests_fuzz_replay_write_SOURCES = tests/fuzz/fuzz_write.c $(F4FZ_HARNESS)
+tests_fuzz_replay_write_CPPFLAGS = $(F4FZ_CPPFLAGS)
+tests_fuzz_replay_write_LDADD = $(F4_CORE_LIBS)
+tests_fuzz_fzimg_SOURCES = tests/fuzz/fzimg.c
+tests_fuzz_fzimg_LDADD = $(EXT2FS_LIBS)
+
+TESTS += tests/fuzz/regress.sh tests/fuzz/smoke.sh
+
+fuzz-build:
+	@$(F4FZ_ENV) $(SHELL) $(abs_top_srcdir)/tests/fuzz/build.sh \
+		'$(abs_top_srcdir)' '$(abs_top_builddir)'
+
+fuzz-smoke: tests/fuzz/fzimg$(EXEEXT)
+	@$(F4FZ_ENV) F4FZ_SECS='$(F4FZ_SMOKE_SECS)' \
+		$(SHELL) $(abs_top_srcdir)/tests/fuzz/run.sh smoke
+
+fuzz: tests/fuzz/fzimg$(EXEEXT)
+	@$(F4FZ_ENV) F4FZ_SECS='$(F4FZ_SECS)' \
+		$(SHELL) $(abs_top_srcdir)/tests/fuzz/run.sh long
+
+fuzz-clean:
+	rm -rf tests/fuzz/san tests/fuzz/seeds tests/fuzz/corpus \
+		tests/fuzz/corpus-smoke-* tests/fuzz/findings \
+		tests/fuzz/regress-inputs tests/fuzz/regress-replay \
+		tests/fuzz/*.log tests/fuzz/regress.out
+
+.PHONY: fuzz fuzz-smoke fuzz-build fuzz-clean
+
+EXTRA_DIST += tests/fuzz/build.sh tests/fuzz/run.sh tests/fuzz/mkseeds.sh \
+	tests/fuzz/smoke.sh tests/fuzz/regress.sh tests/fuzz/regress \
+	tests/fuzz/README.md tests/fuzz/harness.h \
+	tests/fuzz/mutator.c tests/fuzz/fuzz_read.c tests/fuzz/fuzz_write.c

@@ -1,0 +1,61 @@
+#!/bin/bash
+# make check: replay every regression input (tests/fuzz/regress/*.img.gz,
+# gzip'ed images with the control block of harness.h) once
+# through both targets: always through the plain replay drivers (the
+# ordinary build of the core), and, when clang's libFuzzer is available,
+# through the ASan+UBSan fuzz targets too. Each input must finish within
+# 60 s without a finding.
+set -u
+export LC_ALL=C
+# libext2fs's com_err complaints (a bitmap bit out of range...) count as
+# findings here: past ones were bugs of ours.
+export F4FZ_COMERR_ABORT=1
+here=$(cd "$(dirname "$0")" && pwd -P)
+src=${F4_TOP_SRCDIR:-$(cd "$here/../.." && pwd -P)}
+build=$(cd "${F4_TOP_BUILDDIR:-$src}" && pwd -P)
+fz=$build/tests/fuzz
+mkdir -p "$fz"
+regress=$src/tests/fuzz/regress
+failed=0
+
+log() { printf '[fuzz-regress] %s\n' "$*"; }
+
+# Unpacked into the build tree: $fz/regress-replay.
+inputs=()
+rm -rf "$fz/regress-replay"
+mkdir -p "$fz/regress-replay"
+for f in "$regress"/*.img.gz; do
+	[ -f "$f" ] || continue
+	u=$fz/regress-replay/$(basename "$f" .gz)
+	gzip -dc "$f" >"$u" || { log "ERROR: cannot unpack $f"; exit 99; }
+	inputs+=("$u")
+done
+[ ${#inputs[@]} -gt 0 ] || { log "SKIP: no regression inputs in $regress"; exit 77; }
+
+replay() {	# replay LABEL BINARY [flags...]
+	local label=$1 bin=$2 f rc
+	shift 2
+	for f in "${inputs[@]}"; do
+		timeout -k 5 60 "$bin" "$@" "$f" >"$fz/regress.out" 2>&1
+		rc=$?
+		if [ $rc -ne 0 ]; then
+			failed=1
+			log "FAIL: $label $(basename "$f"): exit $rc$([ $rc -eq 124 ] && echo ' (timeout)')"
+			grep -E 'ERROR|FINDING|SUMMARY|runtime error' "$fz/regress.out" | head -10 | sed 's/^/    /'
+		fi
+	done
+	log "$label: ${#inputs[@]} inputs replayed"
+}
+
+for t in read write; do
+	[ -x "$fz/replay_$t" ] || { log "ERROR: $fz/replay_$t not built"; exit 99; }
+	replay "replay_$t" "$fz/replay_$t"
+done
+if bash "$here/build.sh" "$src" "$build" "$fz/san" >"$fz/regress-build.log" 2>&1; then
+	for t in read write; do
+		replay "fuzz_$t (ASan+UBSan)" "$fz/san/fuzz_$t" -runs=1
+	done
+else
+	log "sanitizer builds unavailable: $(tail -n 1 "$fz/regress-build.log")"
+fi
+exit $failed
