@@ -103,38 +103,48 @@ static errcode_t chan_set_blksize(io_channel ch, int blksize)
 	return to_errcode(ret, EXT2_ET_SHORT_WRITE);
 }
 
-static errcode_t chan_read_blk64(io_channel ch, unsigned long long block,
-				 int count, void *data)
+/* One transfer of @count blocks at @block (or -@count bytes at its offset)
+ * through the cache, counted in the channel's stats. */
+static errcode_t chan_xfer(io_channel ch, unsigned long long block, int count,
+			   void *data, bool write)
 {
 	struct chan_priv *priv = priv_of(ch);
 	size_t len = span_bytes(ch, count);
+	uint64_t off;
 	int ret;
 
 	if (block > UINT64_MAX / (unsigned)ch->block_size)
 		return EXT2_ET_LLSEEK_FAILED;
-	ret = count < 0 ?
-	      f4_bcache_read_bytes(priv->cache, block * ch->block_size, len, data) :
-	      f4_bcache_read(priv->cache, block, (size_t)count, data);
-	if (!ret)
+	off = block * ch->block_size;
+	if (write)
+		ret = count < 0 ?
+		      f4_bcache_write_bytes(priv->cache, off, len, data) :
+		      f4_bcache_write(priv->cache, block, (size_t)count, data);
+	else
+		ret = count < 0 ?
+		      f4_bcache_read_bytes(priv->cache, off, len, data) :
+		      f4_bcache_read(priv->cache, block, (size_t)count, data);
+	if (ret)
+		return to_errcode(ret, write ? EXT2_ET_SHORT_WRITE :
+					       EXT2_ET_SHORT_READ);
+	if (write)
+		priv->stats.bytes_written += len;
+	else
 		priv->stats.bytes_read += len;
-	return to_errcode(ret, EXT2_ET_SHORT_READ);
+	return 0;
+}
+
+static errcode_t chan_read_blk64(io_channel ch, unsigned long long block,
+				 int count, void *data)
+{
+	return chan_xfer(ch, block, count, data, false);
 }
 
 static errcode_t chan_write_blk64(io_channel ch, unsigned long long block,
 				  int count, const void *data)
 {
-	struct chan_priv *priv = priv_of(ch);
-	size_t len = span_bytes(ch, count);
-	int ret;
-
-	if (block > UINT64_MAX / (unsigned)ch->block_size)
-		return EXT2_ET_LLSEEK_FAILED;
-	ret = count < 0 ?
-	      f4_bcache_write_bytes(priv->cache, block * ch->block_size, len, data) :
-	      f4_bcache_write(priv->cache, block, (size_t)count, data);
-	if (!ret)
-		priv->stats.bytes_written += len;
-	return to_errcode(ret, EXT2_ET_SHORT_WRITE);
+	/* chan_xfer only reads the buffer of a write. */
+	return chan_xfer(ch, block, count, (void *)data, true);
 }
 
 static errcode_t chan_read_blk(io_channel ch, unsigned long block, int count,

@@ -6,32 +6,32 @@
 
 #include "data.h"
 
-int f4_data_readv_pread(struct f4_data_io *dio, const struct f4_io_vec *vecs,
-			unsigned n)
+static int pread_xfer(struct f4_data_io *dio, const struct f4_io_vec *vecs,
+		      unsigned n, bool write)
 {
 	unsigned i;
 
 	for (i = 0; i < n; i++) {
-		int ret = f4_dev_pread(dio->dev, vecs[i].buf, vecs[i].len,
-				       vecs[i].dev_off);
+		const struct f4_io_vec *v = &vecs[i];
+		int ret = write ? f4_dev_pwrite(dio->dev, v->buf, v->len, v->dev_off) :
+				  f4_dev_pread(dio->dev, v->buf, v->len, v->dev_off);
+
 		if (ret)
 			return ret;
 	}
 	return 0;
 }
 
+int f4_data_readv_pread(struct f4_data_io *dio, const struct f4_io_vec *vecs,
+			unsigned n)
+{
+	return pread_xfer(dio, vecs, n, false);
+}
+
 int f4_data_writev_pread(struct f4_data_io *dio, const struct f4_io_vec *vecs,
 			 unsigned n)
 {
-	unsigned i;
-
-	for (i = 0; i < n; i++) {
-		int ret = f4_dev_pwrite(dio->dev, vecs[i].buf, vecs[i].len,
-					vecs[i].dev_off);
-		if (ret)
-			return ret;
-	}
-	return 0;
+	return pread_xfer(dio, vecs, n, true);
 }
 
 static void pread_destroy(struct f4_data_io *dio)

@@ -152,14 +152,17 @@ bool f4_dev_range_ok(const struct f4_dev *dev, uint64_t off, uint64_t len)
 	return off <= dev->size && len <= dev->size - off;
 }
 
-int f4_dev_pread(const struct f4_dev *dev, void *buf, size_t len, uint64_t off)
+/* Moves all of [off, off+len) through pread or pwrite, retrying short
+ * transfers and EINTR; hitting the end of the image is -EIO. */
+static int dev_xfer(const struct f4_dev *dev, bool write, char *p, size_t len,
+		    uint64_t off)
 {
-	char *p = buf;
-
 	if (!f4_dev_range_ok(dev, off, len))
 		return -EIO;
 	while (len) {
-		ssize_t n = pread(dev->fd, p, len, (off_t)(dev->offset + off));
+		off_t pos = (off_t)(dev->offset + off);
+		ssize_t n = write ? pwrite(dev->fd, p, len, pos) :
+				    pread(dev->fd, p, len, pos);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -174,29 +177,18 @@ int f4_dev_pread(const struct f4_dev *dev, void *buf, size_t len, uint64_t off)
 	return 0;
 }
 
+int f4_dev_pread(const struct f4_dev *dev, void *buf, size_t len, uint64_t off)
+{
+	return dev_xfer(dev, false, buf, len, off);
+}
+
 int f4_dev_pwrite(const struct f4_dev *dev, const void *buf, size_t len,
 		  uint64_t off)
 {
-	const char *p = buf;
-
 	if (!dev->rw)
 		return -EROFS;
-	if (!f4_dev_range_ok(dev, off, len))
-		return -EIO;
-	while (len) {
-		ssize_t n = pwrite(dev->fd, p, len, (off_t)(dev->offset + off));
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return -errno;
-		if (n == 0)
-			return -EIO;
-		p += n;
-		off += (uint64_t)n;
-		len -= (size_t)n;
-	}
-	return 0;
+	/* dev_xfer only reads the buffer of a write. */
+	return dev_xfer(dev, true, (char *)buf, len, off);
 }
 
 int f4_dev_sync(const struct f4_dev *dev)
