@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -464,32 +465,42 @@ static int find_victim(struct f4_fs *f4, ext2_ino_t dir, const char *name,
 	return ret;
 }
 
-int f4_ns_unlink(struct f4_fs *f4, ext2_ino_t dir, const char *name)
+/* Remove name from dir and drop its link: a directory (which must be
+ * empty) for rmdir, anything else for unlink. */
+static int remove_entry(struct f4_fs *f4, ext2_ino_t dir, const char *name,
+			bool want_dir)
 {
 	struct ext2_inode_large inode;
 	ext2_ino_t ino;
-	int ret = f4_ns_check_name(name);
+	int ret;
 
-	if (ret)
-		return ret;
 	f4_fs_lock(f4);
 	ret = find_victim(f4, dir, name, &ino, &inode);
-	if (!ret && S_ISDIR(inode.i_mode))
-		ret = -EISDIR;
+	if (!ret && (bool)S_ISDIR(inode.i_mode) != want_dir)
+		ret = want_dir ? -ENOTDIR : -EISDIR;
+	if (!ret && want_dir) {
+		ret = f4_dir_is_empty(f4, ino, &inode);
+		ret = ret == 1 ? 0 : ret == 0 ? -ENOTEMPTY : ret;
+	}
 	if (!ret)
 		ret = f4_dir_remove(f4, dir, name);
 	if (!ret)
-		ret = touch_dir(f4, dir, 0);
+		ret = touch_dir(f4, dir, want_dir ? -1 : 0);
 	if (!ret)
 		ret = f4_ns_drop_link(f4, ino);
 	f4_fs_unlock(f4);
 	return ret;
 }
 
+int f4_ns_unlink(struct f4_fs *f4, ext2_ino_t dir, const char *name)
+{
+	int ret = f4_ns_check_name(name);
+
+	return ret ? ret : remove_entry(f4, dir, name, false);
+}
+
 int f4_ns_rmdir(struct f4_fs *f4, ext2_ino_t dir, const char *name)
 {
-	struct ext2_inode_large inode;
-	ext2_ino_t ino;
 	int ret = f4_ns_check_name(name);
 
 	if (ret)
@@ -498,20 +509,5 @@ int f4_ns_rmdir(struct f4_fs *f4, ext2_ino_t dir, const char *name)
 		return -EINVAL;
 	if (!strcmp(name, ".."))
 		return -ENOTEMPTY;
-	f4_fs_lock(f4);
-	ret = find_victim(f4, dir, name, &ino, &inode);
-	if (!ret && !S_ISDIR(inode.i_mode))
-		ret = -ENOTDIR;
-	if (!ret) {
-		ret = f4_dir_is_empty(f4, ino, &inode);
-		ret = ret == 1 ? 0 : ret == 0 ? -ENOTEMPTY : ret;
-	}
-	if (!ret)
-		ret = f4_dir_remove(f4, dir, name);
-	if (!ret)
-		ret = touch_dir(f4, dir, -1);
-	if (!ret)
-		ret = f4_ns_drop_link(f4, ino);
-	f4_fs_unlock(f4);
-	return ret;
+	return remove_entry(f4, dir, name, true);
 }
