@@ -232,6 +232,22 @@ static int refuse_busy(struct f4_mmp *m, const struct mmp_struct *p,
 	return -EBUSY;
 }
 
+/* Waits wait_s, then reads the block into cur again: still seq, or
+ * another node is updating it. */
+static int wait_unchanged(struct f4_mmp *m, uint32_t seq, unsigned wait_s,
+			  struct mmp_struct *cur, char *msg, size_t msglen)
+{
+	int ret;
+
+	sleep_s(wait_s);
+	ret = read_checked(m, cur, msg, msglen);
+	if (ret)
+		return ret;
+	if (ext2fs_le32_to_cpu(cur->mmp_seq) != seq)
+		return refuse_busy(m, cur, msg, msglen);
+	return 0;
+}
+
 /* The claim itself (see mmp.h): the waits are ext4's. */
 static int claim(struct f4_mmp *m, char *msg, size_t msglen)
 {
@@ -263,12 +279,9 @@ static int claim(struct f4_mmp *m, char *msg, size_t msglen)
 	if (seq != EXT4_MMP_SEQ_CLEAN) {
 		f4_dbg("%s: MMP sequence %#x: making sure nobody updates it (%u s)",
 		       m->f4->dev.path, seq, wait_s);
-		sleep_s(wait_s);
-		ret = read_checked(m, &cur, msg, msglen);
+		ret = wait_unchanged(m, seq, wait_s, &cur, msg, msglen);
 		if (ret)
 			return ret;
-		if (ext2fs_le32_to_cpu(cur.mmp_seq) != seq)
-			return refuse_busy(m, &cur, msg, msglen);
 	}
 	m->mine = cur;
 	seq = new_seq();
@@ -283,14 +296,10 @@ static int claim(struct f4_mmp *m, char *msg, size_t msglen)
 	}
 	f4_dbg("%s: MMP sequence %#x written, checking it stays (%u s)",
 	       m->f4->dev.path, seq, wait_s);
-	sleep_s(wait_s);
-	ret = read_checked(m, &cur, msg, msglen);
-	if (ret)
-		return ret;
-	if (ext2fs_le32_to_cpu(cur.mmp_seq) != seq)
-		return refuse_busy(m, &cur, msg, msglen);
-	m->claimed = true;
-	return 0;
+	ret = wait_unchanged(m, seq, wait_s, &cur, msg, msglen);
+	if (!ret)
+		m->claimed = true;
+	return ret;
 }
 
 int f4_mmp_claim(struct f4_fs *f4, char *msg, size_t msglen)
