@@ -6,7 +6,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "engine.h"
 #include <ext2fs/ext3_extents.h>
@@ -97,37 +99,46 @@ static int read_node(struct extent_walk *w, uint64_t blk, int depth,
 	return ret;
 }
 
-/* Index of the last entry whose key is <= lblk (0 if none). */
+/* Binary search among entries [lo, n) of size bytes each, sorted by the
+ * little-endian 32-bit block at key_off: the first one past lblk. */
+static unsigned first_after(const void *entries, size_t size, size_t key_off,
+			    unsigned lo, unsigned n, uint64_t lblk)
+{
+	const unsigned char *base = entries;
+	unsigned hi = n;
+
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+		__le32 key;
+
+		memcpy(&key, base + (size_t)mid * size + key_off, sizeof(key));
+		if (ext2fs_le32_to_cpu(key) <= lblk)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* Index of the last entry whose key is <= lblk (0 if none): the first
+ * entry's key is not looked at, it covers everything before the second. */
 static unsigned index_search(const struct ext3_extent_idx *ix, unsigned n,
 			     uint64_t lblk)
 {
-	unsigned lo = 1, hi = n;
-
-	while (lo < hi) {
-		unsigned mid = lo + (hi - lo) / 2;
-
-		if (ext2fs_le32_to_cpu(ix[mid].ei_block) <= lblk)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo - 1;
+	return first_after(ix, sizeof(*ix),
+			   offsetof(struct ext3_extent_idx, ei_block), 1, n,
+			   lblk) - 1;
 }
 
+/* Index of the last extent starting at or before lblk (0 if none). */
 static unsigned leaf_search(const struct ext3_extent *ex, unsigned n,
 			    uint64_t lblk)
 {
-	unsigned lo = 0, hi = n;
+	unsigned i = first_after(ex, sizeof(*ex),
+				 offsetof(struct ext3_extent, ee_block), 0, n,
+				 lblk);
 
-	while (lo < hi) {
-		unsigned mid = lo + (hi - lo) / 2;
-
-		if (ext2fs_le32_to_cpu(ex[mid].ee_block) <= lblk)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo ? lo - 1 : 0;
+	return i ? i - 1 : 0;
 }
 
 /* Walk from the root to the leaf that covers lblk. */
