@@ -908,6 +908,26 @@ f4_tree_variant() {
 	f4_umount_fuse "$fm" || f4_fail "$v: fuse4fs exited with status $? after unmount"
 }
 
+# f4_tree_test VARIANT...: the whole of a tree_*.sh test. For each variant:
+# fuse4fs and the kernel's ext4 driver, mounting the same image, must agree
+# on every field; fuse4fs must match the seed tree the image was built from
+# on everything the seed defines (see f4_tree_variant for the checks and
+# f4_seed_build for what the tree contains).
+f4_tree_test() {
+	local v
+	f4_require_root
+	f4_require_fuse
+	f4_require_loop
+	f4_require_e2fsprogs
+	f4_require_cmds setfattr getfattr setfacl lsattr
+	f4_require_built "$F4_TREEDUMP" "$F4_SEEDTOOL"
+	f4_init
+	for v in "$@"; do
+		f4_timed "variant $v" f4_tree_variant "$v"
+	done
+	f4_finish
+}
+
 # The image must really contain each case the variant is about, or the
 # comparison proves nothing.
 f4_check_image_contents() {
