@@ -17,6 +17,7 @@
 #include "log.h"
 #include "mmp.h"
 #include "orphan.h"
+#include "sysmap.h"
 
 static uint64_t now_ns(void)
 {
@@ -26,9 +27,14 @@ static uint64_t now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 }
 
+/* Set in the loader thread: its f4_fs_lock does not wait for itself. */
+static __thread bool is_loader;
+
 void f4_fs_lock(struct f4_fs *f4)
 {
 	pthread_mutex_lock(&f4->lock);
+	while (f4->loading && !is_loader)
+		pthread_cond_wait(&f4->loaded, &f4->lock);
 	f4->lock_taken_ns = now_ns();
 	f4->lock_stats.acquisitions++;
 }
@@ -118,156 +124,6 @@ static int check_geometry(struct f4_fs *f4, const struct ext2_super_block *sb,
 		return -1;
 	}
 	return 0;
-}
-
-/* The system zone, as ext4's block_validity: sorted, merged [start, end)
- * block ranges of superblocks and descriptors (with the reserved GDT
- * blocks), bitmaps, inode tables and the journal. Built once at mount
- * (after ext2fs_check_desc vouched for the locations), read-only after. */
-struct f4_sysmap {
-	uint64_t (*r)[2];
-	size_t n, cap;
-};
-
-static int sys_add(struct f4_sysmap *s, uint64_t start, uint64_t len)
-{
-	if (!len)
-		return 0;
-	if (s->n == s->cap) {
-		size_t ncap = s->cap ? s->cap * 2 : 64;
-		void *p = realloc(s->r, ncap * sizeof(*s->r));
-
-		if (!p)
-			return -ENOMEM;
-		s->r = p;
-		s->cap = ncap;
-	}
-	s->r[s->n][0] = start;
-	s->r[s->n++][1] = start + len;
-	return 0;
-}
-
-static int cmp_range(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* The journal's blocks, if its inode maps cleanly (else they are left
- * out: the journal is not ours to use anyway). */
-static int sys_add_journal(struct f4_fs *f4, struct f4_sysmap *s)
-{
-	ext2_filsys fs = f4->fs;
-	struct ext2_inode_large ji;
-	struct f4_map_file mf = { .fs = fs, .ino = fs->super->s_journal_inum,
-				  .inode = &ji };
-	struct f4_map_rec recs[16];
-	uint64_t pos = 0, size, budget;
-	unsigned n, i;
-
-	if (!ext2fs_has_feature_journal(fs->super) || !mf.ino ||
-	    mf.ino > fs->super->s_inodes_count ||
-	    ext2fs_read_inode_full(fs, mf.ino, (struct ext2_inode *)&ji, sizeof(ji)))
-		return 0;
-	size = EXT2_I_SIZE(&ji);
-	budget = f4_iomap_owned_blocks(&mf);
-	while (pos < size && budget) {
-		if (f4_iomap_map(&mf, pos, size - pos, recs, 16, &n) || !n)
-			return 0;
-		for (i = 0; i < n; i++) {
-			uint64_t len = recs[i].len >> f4->blockbits;
-
-			if (recs[i].type == F4_MAP_HOLE)
-				continue;
-			if (len > budget)
-				return 0;
-			budget -= len;
-			if (sys_add(s, recs[i].addr >> f4->blockbits, len))
-				return -ENOMEM;
-		}
-		if (recs[n - 1].off + recs[n - 1].len <= pos)
-			return 0;
-		pos = recs[n - 1].off + recs[n - 1].len;
-	}
-	return 0;
-}
-
-static int build_sysmap(struct f4_fs *f4)
-{
-	ext2_filsys fs = f4->fs;
-	struct f4_sysmap *s = calloc(1, sizeof(*s));
-	size_t i, out;
-	dgrp_t g;
-	int ret = s ? 0 : -ENOMEM;
-
-	for (g = 0; !ret && g < fs->group_desc_count; g++) {
-		blk64_t super = 0, old_desc = 0, new_desc = 0;
-		blk_t used = 0;
-
-		ext2fs_super_and_bgd_loc2(fs, g, &super, &old_desc, &new_desc, &used);
-		if (super || g == 0)
-			ret = sys_add(s, super, 1);
-		if (!ret && old_desc)
-			ret = sys_add(s, old_desc, fs->desc_blocks +
-				      fs->super->s_reserved_gdt_blocks);
-		if (!ret && new_desc)
-			ret = sys_add(s, new_desc, 1);
-		if (!ret)
-			ret = sys_add(s, ext2fs_block_bitmap_loc(fs, g), 1);
-		if (!ret)
-			ret = sys_add(s, ext2fs_inode_bitmap_loc(fs, g), 1);
-		if (!ret)
-			ret = sys_add(s, ext2fs_inode_table_loc(fs, g),
-				      fs->inode_blocks_per_group);
-	}
-	if (!ret)
-		ret = sys_add_journal(f4, s);
-	if (ret) {
-		if (s)
-			free(s->r);
-		free(s);
-		return ret;
-	}
-	qsort(s->r, s->n, sizeof(*s->r), cmp_range);
-	for (i = 0, out = 0; i < s->n; i++) {	/* merge */
-		if (out && s->r[i][0] <= s->r[out - 1][1]) {
-			if (s->r[i][1] > s->r[out - 1][1])
-				s->r[out - 1][1] = s->r[i][1];
-		} else {
-			s->r[out][0] = s->r[i][0];
-			s->r[out++][1] = s->r[i][1];
-		}
-	}
-	s->n = out;
-	f4->sysmap = s;
-	return 0;
-}
-
-bool f4_fs_is_meta(const struct f4_fs *f4, uint64_t blk, uint64_t n)
-{
-	const struct f4_sysmap *s = f4->sysmap;
-	size_t lo = 0, hi;
-
-	if (!s || !n)
-		return false;
-	/* The first range ending after blk; overlap if it starts before
-	 * the end of ours. */
-	hi = s->n;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (s->r[mid][1] <= blk)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < s->n && s->r[lo][0] < blk + n;
-}
-
-bool f4_fs_meta_hook(const void *ctx, uint64_t blk, uint64_t n)
-{
-	return f4_fs_is_meta(ctx, blk, n);
 }
 
 /* Read the primary superblock ourselves, so that a non-ext image and
@@ -382,21 +238,7 @@ static int open_ext2fs(struct f4_fs *f4, const struct f4_opts *opts, bool rw,
 	 * (offset= images may sit inside a larger file). */
 	if (ext2fs_blocks_count(f4->fs->super) << f4->blockbits < f4->dev.size)
 		f4->dev.size = ext2fs_blocks_count(f4->fs->super) << f4->blockbits;
-	/* As the kernel's ext4_check_descriptors: bitmaps and inode tables
-	 * inside the filesystem (their group, without flex_bg) and
-	 * overlapping neither each other nor superblocks and descriptors.
-	 * Everything else trusts these locations. */
-	err = ext2fs_check_desc(f4->fs);
-	if (err) {
-		snprintf(msg, len, "cannot mount %s: corrupt group descriptors: %s; run e2fsck",
-			 f4->dev.path, error_message(err));
-		return -EUCLEAN;
-	}
-	if (build_sysmap(f4)) {
-		snprintf(msg, len, "out of memory");
-		return -ENOMEM;
-	}
-	return 0;
+	return f4_sysmap_build(f4, msg, len);
 }
 
 static enum f4_errors_policy policy_from_super(const struct ext2_super_block *sb)
@@ -473,10 +315,12 @@ static int check_extra_isize(struct f4_fs *f4, char *msg, size_t len)
 	return -1;
 }
 
-/* A read-write mount marks the filesystem in use (not cleanly
- * unmounted) right away, so that a crash forces a check; a clean unmount
- * restores the state it found. */
-static int start_rw(struct f4_fs *f4, char *msg, size_t len)
+/* What a read-write mount needs before its first change: the
+ * allocation bitmaps, read and checked; the filesystem marked in use
+ * (not cleanly unmounted), so that a crash forces a check (a clean
+ * unmount restores the state it found); and the orphans left by a crash
+ * released. Runs under the lock (or before any other thread). */
+static int load_rw(struct f4_fs *f4, char *msg, size_t len)
 {
 	struct ext2_super_block *sb = f4->fs->super;
 	errcode_t err = ext2fs_read_bitmaps(f4->fs);
@@ -486,7 +330,7 @@ static int start_rw(struct f4_fs *f4, char *msg, size_t len)
 			 f4->dev.path, error_message(err));
 		return f4_errcode_to_errno(err);
 	}
-	if (check_bitmaps(f4, msg, len) || check_extra_isize(f4, msg, len))
+	if (check_bitmaps(f4, msg, len))
 		return -EUCLEAN;
 	if (!(sb->s_state & EXT2_VALID_FS))
 		f4_warn("%s: mounting a filesystem that was not cleanly unmounted; running e2fsck is recommended",
@@ -512,6 +356,54 @@ static int start_rw(struct f4_fs *f4, char *msg, size_t len)
 	f4->next_generation = (uint32_t)time(NULL) ^ (uint32_t)getpid() << 16;
 	f4_orphan_cleanup(f4);	/* problems are reported; e2fsck finishes */
 	return 0;
+}
+
+/* load_rw after mounting. A failure leaves the mount readable and stops
+ * every change, as errors=remount-ro does (nothing was written). */
+static void *loader_main(void *arg)
+{
+	struct f4_fs *f4 = arg;
+	char msg[512];
+
+	is_loader = true;
+	f4_fs_lock(f4);
+	if (load_rw(f4, msg, sizeof(msg))) {
+		f4_err("%s; the filesystem stays mounted read-only", msg);
+		f4->went_ro = true;
+	}
+	f4->loading = false;
+	pthread_cond_broadcast(&f4->loaded);
+	f4_fs_unlock(f4);
+	return NULL;
+}
+
+static int start_loader(struct f4_fs *f4)
+{
+	char msg[512];
+	int ret;
+
+	if (!f4->loading || f4->loader_started)
+		return 0;
+	if (!pthread_create(&f4->loader, NULL, loader_main, f4)) {
+		f4->loader_started = true;
+		return 0;
+	}
+	/* No thread: load here, still before any request is served. */
+	ret = load_rw(f4, msg, sizeof(msg));
+	if (ret) {
+		f4_err("%s; the filesystem stays mounted read-only", msg);
+		f4->went_ro = true;
+	}
+	f4->loading = false;
+	return 0;
+}
+
+static void stop_loader(struct f4_fs *f4)
+{
+	if (f4->loader_started)
+		pthread_join(f4->loader, NULL);
+	f4->loader_started = false;
+	f4->loading = false;	/* never started: nothing was loaded */
 }
 
 /* io_uring unless asked otherwise or refused (old kernel, seccomp,
@@ -549,6 +441,7 @@ int f4_fs_open(const struct f4_opts *opts, struct f4_fs **out, char *msg,
 	if (!f4)
 		return -ENOMEM;
 	pthread_mutex_init(&f4->lock, NULL);
+	pthread_cond_init(&f4->loaded, NULL);
 	f4->dev.fd = -1;
 	f4->idmap = opts->idmap;
 	ret = f4_dev_open(&f4->dev, opts->image, opts->offset, rw, msg, msglen);
@@ -570,10 +463,14 @@ int f4_fs_open(const struct f4_opts *opts, struct f4_fs **out, char *msg,
 		goto fail;
 	f4->errors = opts->errors ? opts->errors : policy_from_super(f4->fs->super);
 	ret = f4_icache_create(&f4->icache);
+	if (!ret && rw && check_extra_isize(f4, msg, msglen))
+		ret = -EUCLEAN;
 	if (!ret && rw)	/* multiple-mount protection, before any write */
 		ret = f4_mmp_claim(f4, msg, msglen);
-	if (!ret && rw)
-		ret = start_rw(f4, msg, msglen);
+	if (!ret && rw && opts->load_in_background)
+		f4->loading = true;	/* f4_fs_start_background */
+	else if (!ret && rw)
+		ret = load_rw(f4, msg, msglen);
 	if (ret)
 		goto fail;
 	ret = create_data_io(f4, opts);
@@ -631,11 +528,12 @@ static void *flusher_main(void *arg)
 	return NULL;
 }
 
-int f4_fs_start_flusher(struct f4_fs *f4)
+int f4_fs_start_background(struct f4_fs *f4)
 {
 	struct f4_flusher *fl;
 
-	f4_mmp_run(f4);	/* also a thread, so also after daemonizing */
+	start_loader(f4);
+	f4_mmp_run(f4);
 	if (!f4->rw || f4->flusher)
 		return 0;
 	fl = calloc(1, sizeof(*fl));
@@ -690,6 +588,7 @@ int f4_fs_close(struct f4_fs *f4)
 
 	if (!f4)
 		return 0;
+	stop_loader(f4);
 	stop_flusher(f4);
 	if (f4->fs && f4->marked_in_use && f4->went_ro) {
 		close_stopped(f4);
@@ -719,9 +618,8 @@ int f4_fs_close(struct f4_fs *f4)
 	f4_data_io_destroy(f4->dio);
 	f4_dev_close(&f4->dev);
 	free(f4->corrupt_seen);
-	if (f4->sysmap)
-		free(f4->sysmap->r);
-	free(f4->sysmap);
+	f4_sysmap_free(f4->sysmap);
+	pthread_cond_destroy(&f4->loaded);
 	pthread_mutex_destroy(&f4->lock);
 	free(f4);
 	return ret;

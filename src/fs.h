@@ -51,6 +51,12 @@ struct f4_fs {
 	uint16_t mount_state;		/* s_state found at a rw mount */
 	bool marked_in_use;		/* we cleared VALID_FS on disk */
 	struct f4_flusher *flusher;	/* background writeback, or NULL */
+	/* Read-write state (bitmaps, orphans) still to load: f4_fs_lock
+	 * waits on loaded until the loader thread is done. */
+	bool loading;			/* protected by lock */
+	bool loader_started;		/* mount thread only */
+	pthread_cond_t loaded;
+	pthread_t loader;
 	struct f4_mmp *mmp;		/* multiple-mount protection, or NULL */
 };
 
@@ -88,9 +94,15 @@ int f4_fs_statfs(struct f4_fs *f4, struct f4_statfs *st);
 /* Write cached dirty metadata to the image (no sync); takes the lock. */
 int f4_fs_writeback(struct f4_fs *f4);
 
-/* Start the background writer (read-write mounts): every few seconds
- * dirty metadata goes to the image, like the kernel's writeback, so a
- * crash loses at most that much. Call after daemonizing. */
-int f4_fs_start_flusher(struct f4_fs *f4);
+/* Start the threads of a mount (call after daemonizing): for read-write
+ * mounts opened with load_in_background, the loader (allocation bitmaps
+ * read and checked, filesystem marked in use, orphans released; every
+ * f4_fs_lock waits for it, so mounting takes the same time whatever the
+ * image's size, and a failure there stops writes as errors=remount-ro
+ * would); the MMP updater; and the background writer: every few
+ * seconds dirty metadata goes to the image, like the kernel's
+ * writeback, so a crash loses at most that much. Returns -errno when a
+ * thread other than the loader could not start. */
+int f4_fs_start_background(struct f4_fs *f4);
 
 #endif

@@ -195,7 +195,7 @@ static int serve(const struct f4_opts *o, struct f4_fs *f4)
 	}
 	if (drop_privileges(o, &can_unmount))
 		goto out_unmount;
-	if (f4_fs_start_flusher(sess.f4))
+	if (f4_fs_start_background(sess.f4))
 		f4_warn("no background writeback: metadata reaches the image on fsync and unmount only");
 	ret = run_loop(sess.se, o) ? 1 : 0;
 	if (!can_unmount && mounted_a_path(o))
@@ -240,6 +240,7 @@ int main(int argc, char **argv)
 		f4_opts_free(&opts);
 		return 1;
 	}
+	opts.load_in_background = true;
 	if (opts.fakeroot && opts.allow_other)
 		f4_warn("-o fakeroot with -o allow_other: every user of the mount acts as root on it");
 	if (f4_mountpoint_check(opts.mountpoint, msg, sizeof(msg)) ||
