@@ -8,6 +8,7 @@
 #include "../iomap/edit.h"
 #include "../iomap/mapping.h"
 #include "alloc.h"
+#include "datacheck.h"
 #include "falloc.h"
 #include "icache.h"
 #include "inline.h"
@@ -140,16 +141,10 @@ static int zero_range(struct f4_fs *f4, const struct f4_cred *cred,
 static int check(struct f4_fs *f4, const struct ext2_inode_large *inode,
 		 int mode, uint64_t off, uint64_t len)
 {
-	int ret = f4_fs_writable(f4);
+	int ret = f4_data_check_modifiable(f4, inode, -ENODEV);
 
 	if (ret)
 		return ret;
-	if (S_ISDIR(inode->i_mode))
-		return -EISDIR;
-	if (!S_ISREG(inode->i_mode))
-		return -ENODEV;
-	if (inode->i_flags & EXT2_IMMUTABLE_FL)
-		return -EPERM;
 	if ((inode->i_flags & EXT2_APPEND_FL) && (mode & ~F4_FL_KEEP_SIZE))
 		return -EPERM;
 	if (!(mode & F4_FL_KEEP_SIZE) &&

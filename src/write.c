@@ -9,6 +9,7 @@
 #include "../iomap/edit.h"
 #include "../iomap/mapping.h"
 #include "alloc.h"
+#include "datacheck.h"
 #include "icache.h"
 #include "inline.h"
 #include "inode.h"
@@ -311,16 +312,10 @@ static int check_writable(struct f4_fs *f4, const struct ext2_inode_large *inode
 			  uint64_t off, uint64_t *len)
 {
 	uint64_t max = f4_inode_max_size(f4, inode);
-	int ret = f4_fs_writable(f4);
+	int ret = f4_data_check_modifiable(f4, inode, -EINVAL);
 
 	if (ret)
 		return ret;
-	if (S_ISDIR(inode->i_mode))
-		return -EISDIR;
-	if (!S_ISREG(inode->i_mode))
-		return -EINVAL;
-	if (inode->i_flags & EXT2_IMMUTABLE_FL)
-		return -EPERM;
 	if ((inode->i_flags & EXT2_APPEND_FL) && off != EXT2_I_SIZE(inode))
 		return -EPERM;
 	if (off >= max)
