@@ -339,6 +339,16 @@ static int touch_dir(struct f4_fs *f4, ext2_ino_t dir, int subdirs)
 	return f4_inode_write(f4, dir, &dinode);
 }
 
+/* Under the lock, before any change to dir's names: the filesystem takes
+ * writes and dir is a directory (read into dinode). */
+static int writable_dir(struct f4_fs *f4, ext2_ino_t dir,
+			struct ext2_inode_large *dinode)
+{
+	int ret = f4_fs_writable(f4);
+
+	return ret ? ret : f4_ns_read_dir(f4, dir, dinode);
+}
+
 int f4_ns_make(struct f4_fs *f4, ext2_ino_t dir, const char *name,
 	       const struct f4_make_args *a, struct f4_attr *out)
 {
@@ -349,9 +359,7 @@ int f4_ns_make(struct f4_fs *f4, ext2_ino_t dir, const char *name,
 	if (ret)
 		return ret;
 	f4_fs_lock(f4);
-	ret = f4_fs_writable(f4);
-	if (!ret)
-		ret = f4_ns_read_dir(f4, dir, &dinode);
+	ret = writable_dir(f4, dir, &dinode);
 	if (!ret)
 		ret = name_free(f4, dir, &dinode, name);
 	if (!ret && (dinode.i_flags & EXT2_IMMUTABLE_FL))
@@ -388,9 +396,7 @@ int f4_ns_link(struct f4_fs *f4, ext2_ino_t ino, ext2_ino_t dir,
 	if (ret)
 		return ret;
 	f4_fs_lock(f4);
-	ret = f4_fs_writable(f4);
-	if (!ret)
-		ret = f4_ns_read_dir(f4, dir, &dinode);
+	ret = writable_dir(f4, dir, &dinode);
 	if (!ret)
 		ret = f4_inode_read(f4, ino, &inode);
 	if (!ret && S_ISDIR(inode.i_mode))
@@ -450,10 +456,8 @@ static int find_victim(struct f4_fs *f4, ext2_ino_t dir, const char *name,
 		       ext2_ino_t *ino, struct ext2_inode_large *inode)
 {
 	struct ext2_inode_large dinode;
-	int ret = f4_fs_writable(f4);
+	int ret = writable_dir(f4, dir, &dinode);
 
-	if (!ret)
-		ret = f4_ns_read_dir(f4, dir, &dinode);
 	if (!ret && (dinode.i_flags & (EXT2_IMMUTABLE_FL | EXT2_APPEND_FL)))
 		ret = -EPERM;
 	if (!ret)
