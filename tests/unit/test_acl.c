@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "src/acl_format.h"
+#include "aclvec.h"
 
 #define U_OBJ F4_ACL_USER_OBJ
 #define U F4_ACL_USER
@@ -53,30 +54,6 @@ static void assert_entry(const struct f4_acl *acl, unsigned i, uint16_t tag,
 	assert_int_equal(acl->e[i].id, id);
 }
 
-/* user::rw- user:1000:rwx group::r-- group:50:r-- mask::rwx other::---
- * in the VFS format, as the kernel's getxattr returns it (checked
- * against ext4). */
-static const unsigned char vfs_named[] = {
-	0x02, 0x00, 0x00, 0x00,
-	0x01, 0x00, 0x06, 0x00, 0xff, 0xff, 0xff, 0xff,
-	0x02, 0x00, 0x07, 0x00, 0xe8, 0x03, 0x00, 0x00,
-	0x04, 0x00, 0x04, 0x00, 0xff, 0xff, 0xff, 0xff,
-	0x08, 0x00, 0x04, 0x00, 0x32, 0x00, 0x00, 0x00,
-	0x10, 0x00, 0x07, 0x00, 0xff, 0xff, 0xff, 0xff,
-	0x20, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
-};
-
-/* The same ACL in ext4's on-disk format. */
-static const unsigned char disk_named[] = {
-	0x01, 0x00, 0x00, 0x00,
-	0x01, 0x00, 0x06, 0x00,
-	0x02, 0x00, 0x07, 0x00, 0xe8, 0x03, 0x00, 0x00,
-	0x04, 0x00, 0x04, 0x00,
-	0x08, 0x00, 0x04, 0x00, 0x32, 0x00, 0x00, 0x00,
-	0x10, 0x00, 0x07, 0x00,
-	0x20, 0x00, 0x00, 0x00,
-};
-
 static void check_named(const struct f4_acl *acl)
 {
 	assert_int_equal(acl->count, 6);
@@ -93,7 +70,8 @@ static void test_from_xattr(void **state)
 	struct f4_acl *acl = NULL;
 
 	(void)state;
-	assert_int_equal(f4_acl_from_xattr(vfs_named, sizeof(vfs_named), &acl), 0);
+	assert_int_equal(f4_acl_from_xattr(f4t_vfs_named, sizeof(f4t_vfs_named), &acl),
+			 0);
 	assert_non_null(acl);
 	check_named(acl);
 	free(acl);
@@ -135,30 +113,32 @@ static void test_from_xattr_empty(void **state)
 
 static void test_from_xattr_bad(void **state)
 {
-	unsigned char v[sizeof(vfs_named) + 1];
+	unsigned char v[sizeof(f4t_vfs_named) + 1];
 	struct f4_acl *acl = NULL;
 
 	(void)state;
-	memcpy(v, vfs_named, sizeof(vfs_named));
-	v[sizeof(vfs_named)] = 0;
+	memcpy(v, f4t_vfs_named, sizeof(f4t_vfs_named));
+	v[sizeof(f4t_vfs_named)] = 0;
 	/* Shorter than the header, or not a whole number of entries. */
 	assert_int_equal(f4_acl_from_xattr(v, 3, &acl), -EINVAL);
 	assert_int_equal(f4_acl_from_xattr(v, 5, &acl), -EINVAL);
 	assert_int_equal(f4_acl_from_xattr(v, sizeof(v), &acl), -EINVAL);
-	assert_int_equal(f4_acl_from_xattr(v, sizeof(vfs_named) - 4, &acl),
+	assert_int_equal(f4_acl_from_xattr(v, sizeof(f4t_vfs_named) - 4, &acl),
 			 -EINVAL);
 	/* Another version: the kernel says EOPNOTSUPP. */
 	v[0] = 3;
-	assert_int_equal(f4_acl_from_xattr(v, sizeof(vfs_named), &acl),
+	assert_int_equal(f4_acl_from_xattr(v, sizeof(f4t_vfs_named), &acl),
 			 -EOPNOTSUPP);
 	v[0] = 2;
 	/* Unknown tag. */
 	v[4 + 8 * 5] = 0x40;
-	assert_int_equal(f4_acl_from_xattr(v, sizeof(vfs_named), &acl), -EINVAL);
+	assert_int_equal(f4_acl_from_xattr(v, sizeof(f4t_vfs_named), &acl),
+			 -EINVAL);
 	v[4 + 8 * 5] = 0x20;
 	/* A named user -1 maps to nobody. */
 	memset(v + 4 + 8 + 4, 0xff, 4);
-	assert_int_equal(f4_acl_from_xattr(v, sizeof(vfs_named), &acl), -EINVAL);
+	assert_int_equal(f4_acl_from_xattr(v, sizeof(f4t_vfs_named), &acl),
+			 -EINVAL);
 	assert_null(acl);
 }
 
@@ -170,10 +150,10 @@ static void test_to_xattr(void **state)
 	size_t len = 0;
 
 	(void)state;
-	assert_int_equal(f4_acl_xattr_size(6), sizeof(vfs_named));
+	assert_int_equal(f4_acl_xattr_size(6), sizeof(f4t_vfs_named));
 	assert_int_equal(f4_acl_to_xattr(acl, &buf, &len), 0);
-	assert_int_equal(len, sizeof(vfs_named));
-	assert_memory_equal(buf, vfs_named, sizeof(vfs_named));
+	assert_int_equal(len, sizeof(f4t_vfs_named));
+	assert_memory_equal(buf, f4t_vfs_named, sizeof(f4t_vfs_named));
 	free(buf);
 	free(acl);
 }
@@ -183,7 +163,8 @@ static void test_from_disk(void **state)
 	struct f4_acl *acl = NULL;
 
 	(void)state;
-	assert_int_equal(f4_acl_from_disk(disk_named, sizeof(disk_named), &acl), 0);
+	assert_int_equal(f4_acl_from_disk(f4t_disk_named, sizeof(f4t_disk_named), &acl),
+			 0);
 	check_named(acl);
 	free(acl);
 }
@@ -225,19 +206,24 @@ static void test_from_disk_bad(void **state)
 	};
 
 	(void)state;
-	assert_int_equal(f4_acl_from_disk(disk_named, 3, &acl), -EINVAL);
-	memcpy(d, disk_named, sizeof(disk_named));
+	assert_int_equal(f4_acl_from_disk(f4t_disk_named, 3, &acl), -EINVAL);
+	memcpy(d, f4t_disk_named, sizeof(f4t_disk_named));
 	d[0] = 2;
-	assert_int_equal(f4_acl_from_disk(d, sizeof(disk_named), &acl), -EINVAL);
+	assert_int_equal(f4_acl_from_disk(d, sizeof(f4t_disk_named), &acl),
+			 -EINVAL);
 	d[0] = 1;
 	/* Truncated or with trailing bytes. */
-	assert_int_equal(f4_acl_from_disk(d, sizeof(disk_named) - 4, &acl), -EINVAL);
-	assert_int_equal(f4_acl_from_disk(d, sizeof(disk_named) - 1, &acl), -EINVAL);
-	memset(d + sizeof(disk_named), 0, 8);
-	assert_int_equal(f4_acl_from_disk(d, sizeof(disk_named) + 8, &acl), -EINVAL);
+	assert_int_equal(f4_acl_from_disk(d, sizeof(f4t_disk_named) - 4, &acl),
+			 -EINVAL);
+	assert_int_equal(f4_acl_from_disk(d, sizeof(f4t_disk_named) - 1, &acl),
+			 -EINVAL);
+	memset(d + sizeof(f4t_disk_named), 0, 8);
+	assert_int_equal(f4_acl_from_disk(d, sizeof(f4t_disk_named) + 8, &acl),
+			 -EINVAL);
 	/* Unknown tag. */
 	d[4] = 0x03;
-	assert_int_equal(f4_acl_from_disk(d, sizeof(disk_named), &acl), -EINVAL);
+	assert_int_equal(f4_acl_from_disk(d, sizeof(f4t_disk_named), &acl),
+			 -EINVAL);
 	assert_int_equal(f4_acl_from_disk(five_short, sizeof(five_short), &acl),
 			 -EINVAL);
 	assert_int_equal(f4_acl_from_disk(overrun, sizeof(overrun), &acl), -EINVAL);
@@ -254,8 +240,8 @@ static void test_to_disk(void **state)
 
 	(void)state;
 	assert_int_equal(f4_acl_to_disk(acl, &buf, &len), 0);
-	assert_int_equal(len, sizeof(disk_named));
-	assert_memory_equal(buf, disk_named, sizeof(disk_named));
+	assert_int_equal(len, sizeof(f4t_disk_named));
+	assert_memory_equal(buf, f4t_disk_named, sizeof(f4t_disk_named));
 	assert_int_equal(f4_acl_from_disk(buf, len, &back), 0);
 	assert_true(f4_acl_equal(acl, back));
 	free(back);

@@ -625,10 +625,12 @@ static void test_ext_corrupt_depth(void **state)
 			  child);
 }
 
-/* Corruption inside tree blocks on disk (each restored afterwards). */
-static void test_ext_corrupt_disk_depth(void **state)
+/* Corruption inside tree blocks on disk (each restored afterwards): one
+ * 16-bit field of the header of frag2's first index child zeroed, which
+ * the map must report as what, naming the block. */
+static void corrupt_child_header(struct ext_env *e, size_t field,
+				 const char *what)
 {
-	struct ext_env *e = *state;
 	struct ext2_inode_large inode;
 	uint64_t blk;
 	char *buf;
@@ -636,24 +638,21 @@ static void test_ext_corrupt_disk_depth(void **state)
 	f4t_read_inode(e->fs, e->frag2, &inode);
 	blk = mc_idx_leaf(&mc_root_idx(&inode)[0]);
 	buf = corrupt_begin(e, blk);
-	((struct ext3_extent_header *)buf)->eh_depth = 0;
+	memset(buf + field, 0, sizeof(__le16));
 	corrupt_commit(e, e->frag2, buf, true);
-	mc_expect_corrupt(e->fs, e->frag2, &inode, 0, KiB, "extent header depth", blk);
+	mc_expect_corrupt(e->fs, e->frag2, &inode, 0, KiB, what, blk);
+}
+
+static void test_ext_corrupt_disk_depth(void **state)
+{
+	corrupt_child_header(*state, offsetof(struct ext3_extent_header, eh_depth),
+			     "extent header depth");
 }
 
 static void test_ext_corrupt_disk_magic(void **state)
 {
-	struct ext_env *e = *state;
-	struct ext2_inode_large inode;
-	uint64_t blk;
-	char *buf;
-
-	f4t_read_inode(e->fs, e->frag2, &inode);
-	blk = mc_idx_leaf(&mc_root_idx(&inode)[0]);
-	buf = corrupt_begin(e, blk);
-	((struct ext3_extent_header *)buf)->eh_magic = 0;
-	corrupt_commit(e, e->frag2, buf, true);
-	mc_expect_corrupt(e->fs, e->frag2, &inode, 0, KiB, "extent header magic", blk);
+	corrupt_child_header(*state, offsetof(struct ext3_extent_header, eh_magic),
+			     "extent header magic");
 }
 
 /* The first leaf of frag2 (under the first entry of each index). */

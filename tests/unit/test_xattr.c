@@ -28,6 +28,7 @@
 #include "src/fs.h"
 #include "src/inode.h"
 #include "src/xattr.h"
+#include "aclvec.h"
 #include "testimg.h"
 
 static const struct f4_cred root = { .uid = 0, .gid = 0 };
@@ -423,25 +424,6 @@ static void test_erofs(void **state)
  * POSIX ACLs
  */
 
-/* user::rw- user:1000:rwx group::r-- group:50:r-- mask::rwx other::--- */
-static const unsigned char vfs_named[] = {
-	0x02, 0x00, 0x00, 0x00,
-	0x01, 0x00, 0x06, 0x00, 0xff, 0xff, 0xff, 0xff,
-	0x02, 0x00, 0x07, 0x00, 0xe8, 0x03, 0x00, 0x00,
-	0x04, 0x00, 0x04, 0x00, 0xff, 0xff, 0xff, 0xff,
-	0x08, 0x00, 0x04, 0x00, 0x32, 0x00, 0x00, 0x00,
-	0x10, 0x00, 0x07, 0x00, 0xff, 0xff, 0xff, 0xff,
-	0x20, 0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xff,
-};
-static const unsigned char disk_named[] = {
-	0x01, 0x00, 0x00, 0x00,
-	0x01, 0x00, 0x06, 0x00,
-	0x02, 0x00, 0x07, 0x00, 0xe8, 0x03, 0x00, 0x00,
-	0x04, 0x00, 0x04, 0x00,
-	0x08, 0x00, 0x04, 0x00, 0x32, 0x00, 0x00, 0x00,
-	0x10, 0x00, 0x07, 0x00,
-	0x20, 0x00, 0x00, 0x00,
-};
 /* user::rw- group::r-- other::--- (setfacl writes ids 0) */
 static const unsigned char vfs_640[] = {
 	2, 0, 0, 0, 1, 0, 6, 0, 0, 0, 0, 0, 4, 0, 4, 0, 0, 0, 0, 0,
@@ -465,15 +447,16 @@ static void test_acl_access(void **state)
 
 	/* owner 1000 is not in group 100: setgid goes, as with ext4. */
 	assert_int_equal(f4_xattr_set(x->f4, &owner, x->f, F4_XATTR_ACL_ACCESS,
-				      vfs_named, sizeof(vfs_named),
+				      f4t_vfs_named, sizeof(f4t_vfs_named),
 				      F4_XATTR_REPLACE), 0);
 	assert_int_equal(mode_of(x, x->f), S_IFREG | 0670);
-	expect_xattr(x, x->f, F4_XATTR_ACL_ACCESS, vfs_named, sizeof(vfs_named));
+	expect_xattr(x, x->f, F4_XATTR_ACL_ACCESS,
+		     f4t_vfs_named, sizeof(f4t_vfs_named));
 
 	/* The same ACL again: nothing changes, not even ctime. */
 	inode_of(x, x->f, &a);
 	assert_int_equal(f4_xattr_set(x->f4, &owner, x->f, F4_XATTR_ACL_ACCESS,
-				      vfs_named, sizeof(vfs_named),
+				      f4t_vfs_named, sizeof(f4t_vfs_named),
 				      F4_XATTR_CREATE), 0);
 	inode_of(x, x->f, &b);
 	assert_int_equal(iversion(&b), iversion(&a));
@@ -485,8 +468,8 @@ static void test_acl_access(void **state)
 					 F4_XATTR_ACL_ACCESS), -EPERM);
 	close_check(x);
 	assert_int_equal(raw_value(x, x->f, F4_XATTR_ACL_ACCESS, &v, &len), 0);
-	assert_int_equal(len, sizeof(disk_named));
-	assert_memory_equal(v, disk_named, len);
+	assert_int_equal(len, sizeof(f4t_disk_named));
+	assert_memory_equal(v, f4t_disk_named, len);
 	free(v);
 
 	/* An ACL the mode says all of: the mode changes, no ACL is kept. */
@@ -513,7 +496,8 @@ static void test_acl_setgid_kept(void **state)
 	assert_int_equal(mode_of(x, x->f), S_IFREG | S_ISGID | 0640);
 	/* Removing the ACL keeps the mode. */
 	assert_int_equal(f4_xattr_set(x->f4, &member, x->f, F4_XATTR_ACL_ACCESS,
-				      vfs_named, sizeof(vfs_named), 0), 0);
+				      f4t_vfs_named, sizeof(f4t_vfs_named),
+				      0), 0);
 	assert_int_equal(mode_of(x, x->f), S_IFREG | S_ISGID | 0670);
 	assert_int_equal(f4_xattr_remove(x->f4, &member, x->f,
 					 F4_XATTR_ACL_ACCESS), 0);
@@ -530,16 +514,16 @@ static void test_acl_setgid_kept(void **state)
 static void test_acl_errors(void **state)
 {
 	struct fx *x = *state;
-	unsigned char bad[sizeof(vfs_named)];
+	unsigned char bad[sizeof(f4t_vfs_named)];
 
-	memcpy(bad, vfs_named, sizeof(bad));
+	memcpy(bad, f4t_vfs_named, sizeof(bad));
 	bad[0] = 3;
 	assert_int_equal(f4_xattr_set(x->f4, &root, x->f, F4_XATTR_ACL_ACCESS,
 				      bad, sizeof(bad), 0), -EOPNOTSUPP);
 	assert_int_equal(f4_xattr_set(x->f4, &root, x->f, F4_XATTR_ACL_ACCESS,
-				      vfs_named, 5, 0), -EINVAL);
+				      f4t_vfs_named, 5, 0), -EINVAL);
 	/* No mask although there are named entries. */
-	memcpy(bad, vfs_named, sizeof(bad));
+	memcpy(bad, f4t_vfs_named, sizeof(bad));
 	bad[4 + 8 * 4] = 0x20;
 	assert_int_equal(f4_xattr_set(x->f4, &root, x->f, F4_XATTR_ACL_ACCESS,
 				      bad, sizeof(bad) - 8, 0), -EINVAL);
@@ -682,7 +666,8 @@ static void test_chmod(void **state)
 	size_t len = 0;
 
 	assert_int_equal(f4_xattr_set(x->f4, &root, x->f, F4_XATTR_ACL_ACCESS,
-				      vfs_named, sizeof(vfs_named), 0), 0);
+				      f4t_vfs_named, sizeof(f4t_vfs_named),
+				      0), 0);
 	f4_fs_lock(x->f4);
 	assert_int_equal(f4_acl_chmod(x->f4, x->f, S_IFREG | 0640), 0);
 	/* Nothing to do without an access ACL. */
