@@ -18,6 +18,7 @@
 #include "fuseconf.h"
 #include "log.h"
 #include "mountpoint.h"
+#include "fuseio.h"
 #include "ops.h"
 
 /* Entries and attributes change only through this mount: cache long. */
@@ -187,6 +188,8 @@ static int serve(const struct f4_opts *o, struct f4_fs *f4)
 		goto out_destroy;
 	if (fuse_session_mount(sess.se, o->mountpoint) != 0)
 		goto out_signals;
+	if (f4_fuseio_install(sess.se))
+		f4_dbg("FUSE requests through libfuse alone: writes ask for security.capability first");
 	if (fuse_daemonize(o->foreground) != 0)
 		goto out_unmount;
 	if (!o->foreground) {

@@ -8,11 +8,13 @@
 #include <unistd.h>
 
 #include "falloc.h"
+#include "fuseio.h"
 #include "file.h"
 #include "icache.h"
 #include "namespace.h"
 #include "node.h"
 #include "ops.h"
+#include "setattr.h"
 #include "sync.h"
 #include "write.h"
 
@@ -109,22 +111,49 @@ void f4_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 		f4_node_close(f4, attr.ino);
 }
 
+/* A write by someone without CAP_FSETID clears setuid/setgid first
+ * (asked for by the kernel once FUSE_HANDLE_KILLPRIV_V2 is on). Sets
+ * *changed when the mode changed: the kernel's copy is then stale. */
+static int kill_suidgid_before_write(fuse_req_t req, fuse_ino_t ino,
+				     const struct f4_cred *cred, bool *changed)
+{
+	struct f4_setattr sa = { .valid = F4_SA_KILL_SUIDGID, .cred = cred };
+	struct f4_attr before, after;
+	struct f4_fs *f4 = f4_req_fs(req);
+	int ret;
+
+	*changed = false;
+	if (!f4_fuseio_kill_suidgid())
+		return 0;
+	ret = f4_node_getattr(f4, f4_ino(ino), &before);
+	if (!ret)
+		ret = f4_node_setattr(f4, f4_ino(ino), &sa, &after);
+	*changed = !ret && after.st.st_mode != before.st.st_mode;
+	return ret;
+}
+
 void f4_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
 		 off_t off, struct fuse_file_info *fi)
 {
+	struct fuse_session *se = f4_sess(req)->se;	/* req dies with the reply */
 	gid_t groups[F4_MAX_GROUPS];
 	struct f4_cred cred;
 	size_t written = 0;
+	bool killed = false;
 	int ret;
 
 	f4_req_cred(req, &cred, groups);
 	ret = off < 0 ? -EINVAL :
-	      f4_file_write(f4_req_fs(req), &cred, f4_ino(ino), (uint64_t)off,
-			    buf, size, &written);
+	      kill_suidgid_before_write(req, ino, &cred, &killed);
+	if (!ret)
+		ret = f4_file_write(f4_req_fs(req), &cred, f4_ino(ino),
+				    (uint64_t)off, buf, size, &written);
 	if (ret)
 		fuse_reply_err(req, -ret);
 	else
 		fuse_reply_write(req, written);
+	if (killed)	/* the kernel still has the old mode */
+		fuse_lowlevel_notify_inval_inode(se, ino, -1, 0);
 }
 
 void f4_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)

@@ -9,6 +9,7 @@
 #include "node.h"
 #include "ops.h"
 #include "perm.h"
+#include "fuseio.h"
 #include "setattr.h"
 
 void f4_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
@@ -95,12 +96,19 @@ static void decode_setattr(const struct stat *attr, int to_set,
 void f4_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		   int to_set, struct fuse_file_info *fi)
 {
+	gid_t groups[F4_MAX_GROUPS];
+	struct f4_cred cred;
 	struct f4_setattr sa;
 	struct f4_attr a;
 	struct stat st;
 	int ret;
 
 	decode_setattr(attr, to_set, &sa);
+	if ((to_set & FUSE_SET_ATTR_KILL_SUID) || f4_fuseio_kill_suidgid()) {
+		f4_req_cred(req, &cred, groups);
+		sa.valid |= F4_SA_KILL_SUIDGID;
+		sa.cred = &cred;
+	}
 	if ((sa.valid & F4_SA_SIZE) && attr->st_size < 0)
 		ret = -EINVAL;
 	else

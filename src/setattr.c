@@ -87,6 +87,29 @@ static int apply(struct f4_fs *f4, ext2_ino_t ino,
 	return f4_inode_write(f4, ino, inode);
 }
 
+/* F4_SA_KILL_SUIDGID as a mode change, or nothing when there is no bit
+ * to clear (then not even ctime changes). As the kernel's VFS: setuid
+ * always goes; setgid when the file is group-executable or the caller
+ * is outside its group (root counts as inside: it has CAP_FSETID, else
+ * the kernel had not asked). */
+static void kill_suidgid(const struct f4_fs *f4,
+			 const struct ext2_inode_large *inode,
+			 struct f4_setattr *sa)
+{
+	mode_t mode = (sa->valid & F4_SA_MODE) ? sa->mode : inode->i_mode;
+	mode_t kept = mode & ~(mode_t)S_ISUID;
+	bool outsider = sa->cred && sa->cred->uid != 0 &&
+			!f4_cred_in_group(sa->cred, f4_inode_gid(f4, inode));
+
+	if ((mode & S_IXGRP) || outsider)
+		kept &= ~(mode_t)S_ISGID;
+	sa->valid &= ~(unsigned)F4_SA_KILL_SUIDGID;
+	if (kept != mode) {
+		sa->valid |= F4_SA_MODE;
+		sa->mode = kept;
+	}
+}
+
 int f4_node_setattr(struct f4_fs *f4, ext2_ino_t ino,
 		    const struct f4_setattr *sa, struct f4_attr *out)
 {
@@ -110,10 +133,12 @@ int f4_node_setattr(struct f4_fs *f4, ext2_ino_t ino,
 		ret = check_flags(&inode, sa->valid);
 	if (!ret)
 		ret = owner_to_disk(f4, &dsa);
+	if (!ret && (dsa.valid & F4_SA_KILL_SUIDGID))
+		kill_suidgid(f4, &inode, &dsa);
 	if (!ret && (sa->valid & F4_SA_SIZE))
 		ret = f4_truncate_locked(f4, ino, &inode, sa->size, &zero_from,
 					 &zero_len);
-	if (!ret && (sa->valid & ~F4_SA_SIZE))
+	if (!ret && (dsa.valid & ~F4_SA_SIZE))
 		ret = apply(f4, ino, &inode, &dsa);
 	if (!ret)
 		f4_inode_to_attr(f4, ino, &inode, out);

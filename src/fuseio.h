@@ -1,0 +1,24 @@
+/* What libfuse 3.14 does not negotiate or pass on, read off the FUSE
+ * protocol itself through fuse_session_custom_io. */
+#ifndef F4_FUSEIO_H
+#define F4_FUSEIO_H
+
+#include <stdbool.h>
+
+struct fuse_session;
+
+/* Carry the session's requests and replies (call after mounting):
+ * - offer FUSE_HANDLE_KILLPRIV_V2 in the INIT reply when the kernel
+ *   does: the kernel then sets SB_NOSEC and stops asking for
+ *   security.capability before every write (a round trip each), and
+ *   leaves clearing setuid/setgid on write and truncate to us;
+ * - remember, for the request the calling thread is handling, whether
+ *   the kernel asked for that clearing (FUSE_WRITE_KILL_SUIDGID,
+ *   FATTR_KILL_SUIDGID): f4_fuseio_kill_suidgid.
+ * Returns 0, or -errno (the session then runs as libfuse does alone). */
+int f4_fuseio_install(struct fuse_session *se);
+
+/* Did the request this thread is handling ask to clear setuid/setgid? */
+bool f4_fuseio_kill_suidgid(void);
+
+#endif
