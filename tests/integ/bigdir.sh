@@ -13,12 +13,7 @@
 # image gets e2fsck -fyD like the other images.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 . "$(dirname "$0")/lib.sh"
-f4_require_root
-f4_require_fuse
-f4_require_loop
-f4_require_e2fsprogs
-f4_require_built "$F4_TREEDUMP" "$F4_DIRWALK"
-f4_init
+f4_init_kernel_compare "$F4_TREEDUMP" "$F4_DIRWALK"
 
 w=$F4_WORK
 N=100000

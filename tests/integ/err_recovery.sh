@@ -7,12 +7,7 @@
 # not by the norecovery mounts.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 . "$(dirname "$0")/lib.sh"
-f4_require_root
-f4_require_fuse
-f4_require_loop
-f4_require_e2fsprogs
-f4_require_built "$F4_TREEDUMP" "$F4_SEEDTOOL"
-f4_init
+f4_init_kernel_compare "$F4_TREEDUMP" "$F4_SEEDTOOL"
 
 w=$F4_WORK
 f4_small_seed "$w/seed"

@@ -76,7 +76,7 @@ if f4_mount_fuse "$img" "$m" -o "$map"; then
 	expect_err "uidmap: an ACL naming an unmapped id" "Invalid argument" \
 		setfacl -m u:70000:r "$m/shift/new"
 	f4_umount_fuse "$m" || f4_fail "uidmap: fuse4fs exited with status $?"
-	f4_fsck_clean "$img" && f4_pass "uidmap: e2fsck -fn is clean" || f4_fail "uidmap: e2fsck found problems"
+	f4_check_fsck "$img" uidmap
 	k=$w/k-map
 	if f4_mount_kernel "$img" "$k"; then
 		expect_ids "uidmap: the kernel sees the new file stored as" "$k/shift/new" 100000:100000
@@ -124,7 +124,7 @@ if f4_mount_fuse "$img" "$m" -o uid,gid; then
 		f4_fail "uid,gid: the user cannot write what shows as theirs"
 	fi
 	f4_umount_fuse "$m" || f4_fail "uid,gid: fuse4fs exited with status $?"
-	f4_fsck_clean "$img" && f4_pass "uid,gid: e2fsck -fn is clean" || f4_fail "uid,gid: e2fsck found problems"
+	f4_check_fsck "$img" uid,gid
 	f4_debugfs "$img" "stat /etc" | grep -q 'User: *0 *Group: *0' &&
 		f4_pass "uid,gid: what the image stores did not change" ||
 		f4_fail "uid,gid: /etc changed owner on disk"
@@ -161,7 +161,7 @@ if f4_mount_fuse "$img" "$m" -o fakeroot; then
 	expect_err "fakeroot: the kernel still wants CAP_MKNOD for devices" \
 		"Operation not permitted" f4u mknod "$m/etc/bin/null" c 1 3
 	f4_umount_fuse "$m" || f4_fail "fakeroot: fuse4fs exited with status $?"
-	f4_fsck_clean "$img" && f4_pass "fakeroot: e2fsck -fn is clean" || f4_fail "fakeroot: e2fsck found problems"
+	f4_check_fsck "$img" fakeroot
 	k=$w/k-fake
 	if f4_mount_kernel "$img" "$k"; then
 		[ "$(stat -c '%u:%g %a' "$k/etc/bin/tool")" = "123:456 4755" ] &&

@@ -20,39 +20,15 @@
 # Every image fuse4fs wrote must pass e2fsck -fn.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 . "$(dirname "$0")/lib.sh"
-f4_init
-f4_require_root
-f4_require_fuse
-f4_require_loop
-f4_require_e2fsprogs
 F4_IOCTL=$F4_TOP_BUILDDIR/tests/integ/f4ioctl
-f4_require_built "$F4_IOCTL" "$F4_SEEDTOOL"
+f4_init_kernel_compare "$F4_IOCTL" "$F4_SEEDTOOL"
 f4_require_cmds chattr lsattr fstrim setpriv xfs_io tune2fs du md5sum
 
 w=$F4_WORK
 user=${F4_TEST_UID:-4321}
 
-# A read-write kernel loop mount (lib.sh's f4_mount_kernel is read-only).
-kmount() {
-	local img=$1 mnt out
-	mnt=$(f4__canon "$2")
-	mkdir -p "$mnt"
-	f4_at_exit "f4_umount_kernel '$mnt'"
-	out=$(mount -t ext4 -o "loop${3:+,$3}" "$img" "$mnt" 2>&1) || {
-		f4_log "kernel mount of $img failed: $out"
-		return 1
-	}
-}
-
-fsck_clean() {
-	local img=$1 label=$2
-	if e2fsck -fn "$img" >"$img.fsck" 2>&1; then
-		f4_pass "$label: e2fsck clean"
-	else
-		f4_fail "$label: e2fsck -fn found problems:"
-		head -20 "$img.fsck" | sed 's/^/    /'
-	fi
-}
+# A read-write kernel loop mount: f4_mount_kernel with rw.
+kmount() { f4_mount_kernel "$1" "$2" "rw${3:+,$3}"; }
 
 # Root here may lack CAP_SYS_RESOURCE (containers), which the kernel
 # wants for the data-journalling flag (bit 14); fuse4fs only knows uid 0.
@@ -92,7 +68,7 @@ scan_variant() {
 		sed -i '/ bit 14 /d' "$w/scan-$v.kernel" "$w/scan-$v.fuse"
 	fi
 	f4_compare_files "$v: SETFLAGS/FSSETXATTR bit by bit" "$w/scan-$v.kernel" "$w/scan-$v.fuse"
-	fsck_clean "$img" "$v: after the flag scan"
+	f4_check_fsck "$img" "$v: after the flag scan"
 }
 
 scan_variant ext4 "-t ext4 -b 4096 -I 256"
@@ -117,7 +93,7 @@ if f4_mount_fuse "$img" "$w/f-pin"; then
 	"$F4_IOCTL" pinops "$w/f-pin/t" >"$w/pin.fuse" || f4_fail "pinops on fuse4fs failed"
 	f4_umount_fuse "$w/f-pin" || f4_fail "pin: fuse4fs exited with status $?"
 	f4_compare_files "immutable/append-only: every operation" "$w/pin.kernel" "$w/pin.fuse"
-	fsck_clean "$img" "after the immutable/append-only operations"
+	f4_check_fsck "$img" "after the immutable/append-only operations"
 else
 	f4_fail "pin: fuse4fs did not mount"
 fi
@@ -176,7 +152,7 @@ chattr +d "$w/f-cli/d/ctime" || f4_fail "chattr +d failed"
 	f4_fail "chattr did not change ctime, or the kernel's cache still shows the old one"
 f4_umount_kernel "$w/k-cli"
 f4_umount_fuse "$w/f-cli" || f4_fail "cli: fuse4fs exited with status $?"
-fsck_clean "$img" "after chattr and xfs_io"
+f4_check_fsck "$img" "after chattr and xfs_io"
 
 # Read-only mounts: EROFS for every change.
 cp "$img" "$img.kernel"
@@ -230,7 +206,7 @@ migrate_both() {
 		f4_pass "$label: contents unchanged" || f4_fail "$label: contents changed"
 	f4_umount_kernel "$w/k-mig"
 	f4_umount_fuse "$w/f-mig" || f4_fail "$label: fuse4fs exited with status $?"
-	fsck_clean "$img" "$label"
+	f4_check_fsck "$img" "$label"
 	for f in contig12 contig13 big sparse empty; do
 		block_map "$img.kernel" "$f" >"$w/k-$f.map"
 		block_map "$img" "$f" >"$w/f-$f.map"
@@ -269,7 +245,7 @@ case $out in *EPERM) f4_pass "not the owner: chproj EPERM" ;;
 setpriv --reuid="$user" --regid="$user" --clear-groups xfs_io -c 'chproj 9' "$m/upf" ||
 	f4_fail "chproj by the owner failed (ext4 lets owners set project ids)"
 f4_umount_fuse "$w/f-proj" || f4_fail "proj: fuse4fs exited with status $?"
-fsck_clean "$img" "after chproj"
+f4_check_fsck "$img" "after chproj"
 f4_debugfs "$img" "stat /pf" | grep -q 'Project: *42 ' && f4_pass "debugfs sees project 42" ||
 	f4_fail "debugfs: $(f4_debugfs "$img" "stat /pf" | grep -i project)"
 # The kernel (read-only here, it may lack quota support) must see the same.
@@ -315,7 +291,7 @@ trim_cases() {
 		f4_umount_fuse "$w/f-trim" || f4_fail "trim: fuse4fs exited with status $?"
 	done
 	f4_compare_files "FITRIM $label: trimmed bytes per range" "$w/trim-$label.kernel" "$w/trim-$label.fuse"
-	fsck_clean "$img.f" "FITRIM $label"
+	f4_check_fsck "$img.f" "FITRIM $label"
 }
 trim_cases 4k "-t ext4 -b 4096 -I 256" 64
 trim_cases 1k "-t ext4 -b 1024 -I 256" 40
@@ -353,7 +329,7 @@ img=$w/sparse.img
 truncate -s 256M "$img"
 mke2fs -q -F -t ext4 -b 4096 -I 256 -E nodiscard "$img" >/dev/null 2>&1 || f4_die "mke2fs failed"
 trim_sparser sparse "$img"
-fsck_clean "$img" "after deleting and trimming"
+f4_check_fsck "$img" "after deleting and trimming"
 f4_mount_fuse "$img" "$w/f-sparse" -o ro && (cd "$w/f-sparse" && md5sum -c --quiet "$w/sparse.md5") &&
 	f4_pass "live files intact after remount" || f4_fail "live files differ after remount"
 f4_umount_fuse "$w/f-sparse"
@@ -371,7 +347,7 @@ trim_sparser offset "$w/disk.img" -o offset=1048576
 [ "$(head -c 1M "$w/disk.img" | md5sum)" = "$head_sum" ] && [ "$(tail -c 1M "$w/disk.img" | md5sum)" = "$tail_sum" ] &&
 	f4_pass "offset=: bytes outside the window unchanged" || f4_fail "offset=: bytes outside the window changed"
 dd if="$w/disk.img" of="$w/inner2.img" bs=1M skip=1 count=200 status=none
-fsck_clean "$w/inner2.img" "offset=: after trimming"
+f4_check_fsck "$w/inner2.img" "offset=: after trimming"
 
 # Trimming while files are written and deleted: no live block is lost.
 img=$w/race.img
@@ -401,6 +377,6 @@ for f in "$m"/w*; do
 done
 f4_pass "$(ls "$m" | wc -l) files written during trims read back intact"
 f4_umount_fuse "$w/f-race" || f4_fail "race: fuse4fs exited with status $?"
-fsck_clean "$img" "after trims racing writers"
+f4_check_fsck "$img" "after trims racing writers"
 
 f4_finish

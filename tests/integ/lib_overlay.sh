@@ -10,6 +10,7 @@
 #   f4o_check_upper U NS  what the upper directory must hold (NS: user|trusted)
 #   f4o_list DIR          canonical listing of a layer: types, modes, owners,
 #                         device numbers of whiteouts, sizes, xattrs
+#   f4o_kernel_check ...  (lib.sh loaded) the images seen by the kernel
 
 f4o_ok() { echo "ok: $*"; }
 f4o_bad() { echo "FAIL: $*"; }
@@ -121,4 +122,33 @@ f4o_list() {
 			getfattr -h -d -e hex -m - "$p" 2>/dev/null | grep '=' | sort | sed 's/^/  /'
 		done
 	)
+}
+
+# f4o_kernel_check NS UPPER_LIST MERGED_DUMP OUT: in a test (lib.sh
+# loaded), after fuse4fs let go of $F4_WORK/lower.img and upper.img: both
+# are e2fsck-clean, the kernel's ext4 driver sees the upper layer fuse4fs
+# wrote (as listed by f4o_list in UPPER_LIST), and the kernel's overlay
+# over ext4 mounts of the two shows the merged tree MERGED_DUMP (f4_dump
+# -x /lost+found) seen over fuse4fs. NS: the overlay xattr namespace
+# (user: mounted with userxattr, or trusted). Scratch files go in OUT.
+f4o_kernel_check() {
+	local ns=$1 upper=$2 merged=$3 out=$4 w=$F4_WORK opts=
+	[ "$ns" = user ] && opts=userxattr,
+	f4_fsck_clean "$w/lower.img" && f4_fsck_clean "$w/upper.img" &&
+		f4_pass "both images are e2fsck -fn clean" || f4_fail "e2fsck found problems"
+	f4_mount_kernel "$w/lower.img" "$w/k-lower" || f4_die "kernel mount of the lower image failed"
+	f4_mount_kernel "$w/upper.img" "$w/k-upper" || f4_die "kernel mount of the upper image failed"
+	f4o_results ext4 < <(f4o_check_upper "$w/k-upper/u" "$ns")
+	f4_compare_files "the kernel's ext4 driver sees the upper layer fuse4fs wrote" \
+		"$upper" <(f4o_list "$w/k-upper/u")
+	mkdir -p "$w/k-merged"
+	if mount -t overlay overlay -o "${opts}lowerdir=$w/k-upper/u:$w/k-lower" "$w/k-merged" 2>"$out/kovl.err"; then
+		f4_at_exit "umount '$w/k-merged'"
+		f4_dump "$w/k-merged" "$out/merged.kernel" -x /lost+found
+		f4_compare_files "overlay over ext4 shows the merged tree seen over fuse4fs" \
+			"$merged" "$out/merged.kernel"
+		umount "$w/k-merged"
+	else
+		f4_fail "overlay over the kernel's ext4 mounts failed: $(cat "$out/kovl.err")"
+	fi
 }

@@ -20,53 +20,16 @@
 # for about two minutes.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 . "$(dirname "$0")/lib.sh"
-f4_init
-f4_require_root
-f4_require_fuse
-f4_require_loop
-f4_require_e2fsprogs
+f4_init_kernel_compare "$F4_SEEDTOOL"
 f4_require_cmds dd losetup
-f4_require_built "$F4_SEEDTOOL"
 
 w=$F4_WORK
 node=$(uname -n)
 
 # Like f4_mount_fuse, with room for MMP's waits (up to 2 x 21 s).
-mount_slow() {
-	local img=$1 mnt log pid i
-	mnt=$(f4__canon "$2")
-	shift 2
-	mkdir -p "$mnt"
-	log=$F4_WORK/fuse4fs-$(basename "$mnt").log
-	"$F4_FUSE4FS" -f "$@" "$img" "$mnt" >"$log" 2>&1 &
-	pid=$!
-	F4_PID[$mnt]=$pid
-	F4_DAEMON_LOG[$mnt]=$log
-	f4_at_exit "f4_umount_fuse '$mnt'"
-	for ((i = 0; i < 1200; i++)); do
-		f4_mounted "$mnt" && return 0
-		if ! kill -0 "$pid" 2>/dev/null; then
-			wait "$pid"
-			f4_log "fuse4fs $* $img exited with $? before mounting: $(cat "$log")"
-			unset "F4_PID[$mnt]"
-			return 1
-		fi
-		sleep 0.1
-	done
-	f4_log "fuse4fs $img: no mount after 120 s"
-	return 1
-}
+mount_slow() { F4_MOUNT_WAIT=120 f4_mount_fuse "$@"; }
 
 mmp_field() { f4_debugfs "$1" dump_mmp | sed -n "s/^$2: *//p"; }
-
-fsck_clean() {
-	if e2fsck -fn "$1" >"$1.fsck" 2>&1; then
-		f4_pass "$2: e2fsck clean"
-	else
-		f4_fail "$2: e2fsck -fn found problems:"
-		head -20 "$1.fsck" | sed 's/^/    /'
-	fi
-}
 
 # A loop device on $1, in $dev. On exit every loop device still backed by
 # $1 is detached (by its backing file: a number may be someone else's by
@@ -161,7 +124,7 @@ fi
 f4_umount_fuse "$w/a" || f4_fail "fuse4fs exited with status $?"
 [ "$(mmp_field "$img" sequence)" = ff4d4d50 ] && f4_pass "clean after unmount" ||
 	f4_fail "sequence after unmount: $(mmp_field "$img" sequence)"
-fsck_clean "$img" "after the rw mount"
+f4_check_fsck "$img" "after the rw mount"
 # e2fsck -p claims the block as a writer: it reads and checks it (and its
 # checksum), waits, writes FSCK, then clean again.
 e2fsck -fp "$img" >"$img.fsckp" 2>&1 && f4_pass "e2fsck -fp accepts our MMP block" ||
@@ -230,5 +193,5 @@ if mount_slow "$dev" "$w/d"; then
 else
 	f4_fail "read-write mount of $dev failed"
 fi
-fsck_clean "$img" "at the end"
+f4_check_fsck "$img" "at the end"
 f4_finish

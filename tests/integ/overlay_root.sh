@@ -11,15 +11,10 @@
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lib_overlay.sh"
-f4_require_root
-f4_require_fuse
-f4_require_loop
-f4_require_e2fsprogs
-f4_require_built "$F4_TREEDUMP"
 f4_require_cmds setfattr getfattr sha256sum dmesg
 grep -qw overlay /proc/filesystems || modprobe overlay >/dev/null 2>&1 ||
 	f4_skip "needs overlayfs in the kernel"
-f4_init
+f4_init_kernel_compare "$F4_TREEDUMP"
 
 w=$F4_WORK
 f4o_seed "$w/seed" || f4_die "building the lower seed failed"
@@ -51,21 +46,5 @@ f4o_list "$w/upperfs/u" >"$w/upper.fuse"
 f4_umount_fuse "$w/upperfs" || f4_fail "upper: fuse4fs exited with status $?"
 f4_umount_fuse "$w/lower" || f4_fail "lower: fuse4fs exited with status $?"
 
-f4_fsck_clean "$w/lower.img" && f4_fsck_clean "$w/upper.img" &&
-	f4_pass "both images are e2fsck -fn clean" || f4_fail "e2fsck found problems"
-f4_mount_kernel "$w/lower.img" "$w/k-lower" || f4_die "kernel mount of the lower image failed"
-f4_mount_kernel "$w/upper.img" "$w/k-upper" || f4_die "kernel mount of the upper image failed"
-f4o_results ext4 < <(f4o_check_upper "$w/k-upper/u" trusted)
-f4_compare_files "the kernel's ext4 driver sees the upper layer fuse4fs wrote" \
-	"$w/upper.fuse" <(f4o_list "$w/k-upper/u")
-mkdir -p "$w/k-merged"
-if mount -t overlay overlay -o "lowerdir=$w/k-upper/u:$w/k-lower" "$w/k-merged" 2>"$w/kovl.err"; then
-	f4_at_exit "umount '$w/k-merged'"
-	f4_dump "$w/k-merged" "$w/merged.kernel" -x /lost+found
-	f4_compare_files "overlay over ext4 shows the merged tree seen over fuse4fs" \
-		"$w/merged.fuse" "$w/merged.kernel"
-	umount "$w/k-merged"
-else
-	f4_fail "overlay over the kernel's ext4 mounts failed: $(cat "$w/kovl.err")"
-fi
+f4o_kernel_check trusted "$w/upper.fuse" "$w/merged.fuse" "$w"
 f4_finish

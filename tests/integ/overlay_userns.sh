@@ -39,30 +39,11 @@ f4u_dir "$w/lower" "$w/upperfs" "$w/merged" "$w/out"
 cat >"$w/inner.sh" <<'EOF'
 set -u
 . "$LIBDIR/lib_overlay.sh"
-mounted() { awk -v m="$1" '$5 == m { f = 1 } END { exit !f }' /proc/self/mountinfo; }
-start() {	# MNT LOG ARGS...: fuse4fs -f in the background, pid in $pid
-	local mnt=$1 log=$2 i
-	shift 2
-	"$F4BIN" -f "$@" "$mnt" >"$log" 2>&1 &
-	pid=$!
-	for ((i = 0; i < 400; i++)); do
-		mounted "$mnt" && return 0
-		kill -0 "$pid" 2>/dev/null || { f4o_bad "fuse4fs $*: $(cat "$log")"; return 1; }
-		sleep 0.05
-	done
-	f4o_bad "no mount at $mnt"
-	return 1
-}
-stop() {	# MNT PID
-	local i
-	mounted "$1" && { umount "$1" || umount -l "$1"; }
-	for ((i = 0; i < 200; i++)); do kill -0 "$2" 2>/dev/null || break; sleep 0.05; done
-	kill -0 "$2" 2>/dev/null && { kill -KILL "$2"; f4o_bad "fuse4fs (pid $2) lingered"; }
-	wait "$2" || f4o_bad "fuse4fs on $1 exited with $?"
-}
-start "$W/lower" "$W/out/lower.log" -o ro "$W/lower.img" || exit 1
+. "$LIBDIR/lib_ns.sh"
+stop() { f4n_stop "$@" || f4o_bad "fuse4fs on $1 exited with $?"; }
+f4n_start "$W/lower" "$W/out/lower.log" -o ro "$W/lower.img" || exit 1
 lp=$pid
-start "$W/upperfs" "$W/out/upper.log" "$W/upper.img" || { stop "$W/lower" $lp; exit 1; }
+f4n_start "$W/upperfs" "$W/out/upper.log" "$W/upper.img" || { stop "$W/lower" $lp; exit 1; }
 up=$pid
 mkdir -p "$W/upperfs/u" "$W/upperfs/w"
 if mount -t overlay overlay -o "userxattr,lowerdir=$W/lower,upperdir=$W/upperfs/u,workdir=$W/upperfs/w" \
@@ -100,21 +81,5 @@ f4o_results < <(printf '%s\n' "$out")
 [ -s "$w/out/upper.inside" ] && [ -s "$w/out/merged.inside" ] ||
 	f4_die "the namespace's script did not get as far as the listings"
 
-f4_fsck_clean "$w/lower.img" && f4_fsck_clean "$w/upper.img" &&
-	f4_pass "both images are e2fsck -fn clean" || f4_fail "e2fsck found problems"
-f4_mount_kernel "$w/lower.img" "$w/k-lower" || f4_die "kernel mount of the lower image failed"
-f4_mount_kernel "$w/upper.img" "$w/k-upper" || f4_die "kernel mount of the upper image failed"
-f4o_results ext4 < <(f4o_check_upper "$w/k-upper/u" user)
-f4_compare_files "the kernel's ext4 driver sees the upper layer fuse4fs wrote" \
-	"$w/out/upper.inside" <(f4o_list "$w/k-upper/u")
-mkdir -p "$w/k-merged"
-if mount -t overlay overlay -o "userxattr,lowerdir=$w/k-upper/u:$w/k-lower" "$w/k-merged" 2>"$w/out/kovl.err"; then
-	f4_at_exit "umount '$w/k-merged'"
-	f4_dump "$w/k-merged" "$w/out/merged.kernel" -x /lost+found
-	f4_compare_files "overlay over ext4 shows the merged tree seen over fuse4fs" \
-		"$w/out/merged.inside" "$w/out/merged.kernel"
-	umount "$w/k-merged"
-else
-	f4_fail "overlay over the kernel's ext4 mounts failed: $(cat "$w/out/kovl.err")"
-fi
+f4o_kernel_check user "$w/out/upper.inside" "$w/out/merged.inside" "$w/out"
 f4_finish

@@ -10,12 +10,7 @@
 # - every directory lists the same names as the seed.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 . "$(dirname "$0")/lib.sh"
-f4_require_root
-f4_require_fuse
-f4_require_loop
-f4_require_e2fsprogs
-f4_require_built "$F4_DIRWALK" "$F4_SEEDTOOL"
-f4_init
+f4_init_kernel_compare "$F4_DIRWALK" "$F4_SEEDTOOL"
 
 w=$F4_WORK
 seed=$w/seed

@@ -9,13 +9,8 @@
 # runs the long version.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 . "$(dirname "$0")/lib.sh"
-f4_require_root
-f4_require_fuse
-f4_require_loop
-f4_require_e2fsprogs
 F4_STRESS=$F4_TOP_BUILDDIR/tests/integ/f4stress
-f4_require_built "$F4_STRESS" "$F4_TREEDUMP"
-f4_init
+f4_init_kernel_compare "$F4_STRESS" "$F4_TREEDUMP"
 
 SEEDS=${F4_STRESS_SEEDS:-11 12}
 OPS=${F4_STRESS_OPS:-4000}
@@ -47,8 +42,7 @@ run_config() {
 		# it has cached pages for as data, fuse4fs never does.
 		f4_dump "$mnt" "$F4_WORK/$name-$seed.fuse" -c -L -x /lost+found
 		f4_umount_fuse "$mnt" || f4_fail "$name seed $seed: server exit"
-		f4_fsck_clean "$img" && f4_pass "$name seed $seed: e2fsck clean" ||
-			f4_fail "$name seed $seed: e2fsck"
+		f4_check_fsck "$img" "$name seed $seed"
 		f4_mount_kernel "$img" "$kmnt" ro || { f4_fail "$name: kernel mount"; continue; }
 		f4_dump "$kmnt" "$F4_WORK/$name-$seed.kernel" -c -L -x /lost+found
 		f4_compare_files "$name seed $seed: kernel reads what fuse4fs showed" \

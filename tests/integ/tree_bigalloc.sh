@@ -1,6 +1,7 @@
 #!/bin/bash
 # Tree comparison on ext4 with bigalloc (16 KiB clusters of 4 KiB blocks).
-# The checks: f4_tree_test in lib.sh.
+# The checks: f4_tree_test in lib_tree.sh.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib_tree.sh"
 f4_tree_test bigalloc

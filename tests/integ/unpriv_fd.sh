@@ -68,7 +68,7 @@ if fdserve user "$w/m" -u "$F4U_UID:$F4U_GID" -i "$img" -- -d; then
 	else
 		f4_fail "the server is still running after the unmount"
 	fi
-	f4_fsck_clean "$img" && f4_pass "e2fsck -fn is clean" || f4_fail "e2fsck found problems"
+	f4_check_fsck "$img" "fd mount"
 	f4_debugfs "$img" "stat /mine/d/new" | grep -q "User: *$F4U_UID" &&
 		f4_pass "the new file is in the image, owned by the user" ||
 		f4_fail "/mine/d/new is not in the image as the user's"

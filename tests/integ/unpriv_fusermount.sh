@@ -93,8 +93,7 @@ if f4_mount_fuse "$rwimg" "$w/m-rw"; then
 		f4_fail "read-write: a change failed (see above)"
 	fi
 	f4_umount_fuse "$w/m-rw" || f4_fail "read-write: fuse4fs exited with status $?"
-	f4_fsck_clean "$rwimg" && f4_pass "read-write: e2fsck -fn is clean" ||
-		f4_fail "read-write: e2fsck found problems"
+	f4_check_fsck "$rwimg" read-write
 	st=$(f4_debugfs "$rwimg" "stat /mine/dir/big")
 	printf '%s' "$st" | grep -q "User: *$F4U_UID *Group: *$F4U_GID" &&
 		f4_pass "read-write: new files belong to the user on disk" ||

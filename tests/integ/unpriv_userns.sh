@@ -33,39 +33,14 @@ f4u_dir "$w/m1" "$w/m2" "$w/logs"
 # Runs inside the namespace as its root; prints ok:/FAIL: lines.
 cat >"$w/inner.sh" <<'EOF'
 set -u
+. "$LIBDIR/lib_ns.sh"
 ok() { echo "ok: $*"; }
 bad() { echo "FAIL: $*"; }
-mounted() { awk -v m="$1" '$5 == m { f = 1 } END { exit !f }' /proc/self/mountinfo; }
 status() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }
-# start MNT LOG ARGS...: fuse4fs -f in the background; pid in $pid.
-start() {
-	local mnt=$1 log=$2 i
-	shift 2
-	"$F4BIN" -f "$@" "$mnt" >"$log" 2>&1 &
-	pid=$!
-	for ((i = 0; i < 400; i++)); do
-		mounted "$mnt" && return 0
-		kill -0 "$pid" 2>/dev/null || { bad "fuse4fs $* $mnt exited: $(cat "$log")"; return 1; }
-		sleep 0.05
-	done
-	bad "no mount at $mnt"
-	return 1
-}
-# stop MNT PID: unmount, wait for the server, return its status.
-stop() {
-	local i
-	mounted "$1" && { umount "$1" || umount -l "$1"; }
-	for ((i = 0; i < 200; i++)); do
-		kill -0 "$2" 2>/dev/null || break
-		sleep 0.05
-	done
-	kill -0 "$2" 2>/dev/null && { kill -KILL "$2"; bad "fuse4fs (pid $2) lingered"; }
-	wait "$2"
-}
 
 [ "$(id -u)" = 0 ] && ok "root in the namespace" || bad "uid $(id -u) in the namespace"
 
-if start "$M1" "$L/rw.log" "$IMG_RW"; then
+if f4n_start "$M1" "$L/rw.log" "$IMG_RW"; then
 	p=$pid
 	for f in CapInh CapPrm CapEff CapAmb CapBnd; do
 		[ "$(status $p $f)" = 0000000000000000 ] || bad "rw server: $f=$(status $p $f)"
@@ -89,26 +64,26 @@ if start "$M1" "$L/rw.log" "$IMG_RW"; then
 	out=$(chown 1234 "$M1/data/made" 2>&1) && bad "chown to an id outside the namespace succeeded"
 	case $out in *"Invalid argument"*) ok "chown to an unmapped id: EINVAL (from the kernel)" ;;
 	*) bad "chown to an unmapped id: $out" ;; esac
-	stop "$M1" $p && ok "rw: unmounted, fuse4fs exited 0" || bad "rw: fuse4fs exited with $?"
+	f4n_stop "$M1" $p && ok "rw: unmounted, fuse4fs exited 0" || bad "rw: fuse4fs exited with $?"
 fi
 
-if start "$M2" "$L/ro.log" -o ro "$IMG_RO"; then
+if f4n_start "$M2" "$L/ro.log" -o ro "$IMG_RO"; then
 	p=$pid
 	grep -q hello "$M2/data/hello" && ok "-o ro: reads a root-owned 0644 image" || bad "-o ro: cannot read"
 	out=$(touch "$M2/data/x" 2>&1) && bad "-o ro: a create succeeded"
 	case $out in *"Read-only file system"*) ok "-o ro: EROFS" ;; *) bad "-o ro: $out" ;; esac
-	stop "$M2" $p || bad "ro: fuse4fs exited with $?"
+	f4n_stop "$M2" $p || bad "ro: fuse4fs exited with $?"
 fi
 
 # SIGTERM: root of the namespace kept no CAP_SYS_ADMIN to unmount with.
-if start "$M2" "$L/term.log" -o ro "$IMG_RO"; then
+if f4n_start "$M2" "$L/term.log" -o ro "$IMG_RO"; then
 	p=$pid
 	kill -TERM $p
 	wait $p
 	grep -q "stopped while $M2 is still mounted" "$L/term.log" &&
 		ok "SIGTERM: the server says the mount stays and how to remove it" ||
 		bad "SIGTERM: log: $(cat "$L/term.log")"
-	if mounted "$M2"; then
+	if f4n_mounted "$M2"; then
 		umount "$M2" && ok "SIGTERM: umount removes the stale mount" || bad "SIGTERM: umount failed"
 	else
 		bad "SIGTERM: the mount went away (a server without CAP_SYS_ADMIN unmounted?)"
@@ -116,7 +91,7 @@ if start "$M2" "$L/term.log" -o ro "$IMG_RO"; then
 fi
 EOF
 
-out=$(f4u env F4BIN="$F4_FUSE4FS" IMG_RW="$w/rw.img" IMG_RO="$w/ro.img" M1="$w/m1" \
+out=$(f4u env F4BIN="$F4_FUSE4FS" LIBDIR="$F4_LIB_DIR" IMG_RW="$w/rw.img" IMG_RO="$w/ro.img" M1="$w/m1" \
 	M2="$w/m2" L="$w/logs" timeout -k 5 120 unshare -Urm bash "$w/inner.sh" 2>&1)
 rc=$?
 while IFS= read -r l; do
@@ -130,7 +105,7 @@ done < <(printf '%s\n' "$out")
 n=$(printf '%s\n' "$out" | grep -c '^ok: ')
 [ "$n" -ge 11 ] || f4_fail "only $n checks ran in the namespace"
 
-f4_fsck_clean "$w/rw.img" && f4_pass "rw image: e2fsck -fn is clean" || f4_fail "rw image: e2fsck found problems"
+f4_check_fsck "$w/rw.img" "rw image"
 st=$(f4_debugfs "$w/rw.img" "stat /data/made")
 printf '%s' "$st" | grep -q 'User: *0 *Group: *0' &&
 	f4_pass "files made by root of the namespace belong to 0 in the image" ||
