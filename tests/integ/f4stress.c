@@ -38,8 +38,6 @@
 
 #include "f4stress.h"
 
-typedef unsigned long long ull;
-
 struct opdef {
 	const char *name;
 	int weight;

@@ -9,10 +9,34 @@
 #ifndef F4_F4STRESS_H
 #define F4_F4STRESS_H
 
+#include <fcntl.h>
 #include <stdint.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <sys/types.h>
 #include <time.h>
+
+/* fallocate(2) and renameat2(2) flags, for C libraries without them. */
+#ifndef FALLOC_FL_KEEP_SIZE
+#define FALLOC_FL_KEEP_SIZE	0x01
+#endif
+#ifndef FALLOC_FL_PUNCH_HOLE
+#define FALLOC_FL_PUNCH_HOLE	0x02
+#endif
+#ifndef FALLOC_FL_ZERO_RANGE
+#define FALLOC_FL_ZERO_RANGE	0x10
+#endif
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE	(1 << 0)
+#endif
+#ifndef RENAME_EXCHANGE
+#define RENAME_EXCHANGE		(1 << 1)
+#endif
+#ifndef RENAME_WHITEOUT
+#define RENAME_WHITEOUT		(1 << 2)
+#endif
+
+typedef unsigned long long ull;	/* what %llu prints */
 
 #define F4S_MAXIO	(1u << 20)	/* largest single data transfer */
 #define F4S_CHUNK	(64u * 1024)	/* granule of the file-content model */

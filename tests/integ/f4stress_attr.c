@@ -15,8 +15,6 @@
 
 #include "f4stress.h"
 
-typedef unsigned long long ull;
-
 static int xa_find(const struct node *n, const char *name)
 {
 	for (int i = 0; i < n->nxa; i++)

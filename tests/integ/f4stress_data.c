@@ -22,19 +22,7 @@
 
 #include "f4stress.h"
 
-#ifndef FALLOC_FL_KEEP_SIZE
-#define FALLOC_FL_KEEP_SIZE	0x01
-#endif
-#ifndef FALLOC_FL_PUNCH_HOLE
-#define FALLOC_FL_PUNCH_HOLE	0x02
-#endif
-#ifndef FALLOC_FL_ZERO_RANGE
-#define FALLOC_FL_ZERO_RANGE	0x10
-#endif
-
 #define MAX_FDS 12
-
-typedef unsigned long long ull;
 
 static int is_nospace(int err)
 {

@@ -18,22 +18,10 @@
 
 #include "f4stress.h"
 
-#ifndef RENAME_NOREPLACE
-#define RENAME_NOREPLACE	(1 << 0)
-#endif
-#ifndef RENAME_EXCHANGE
-#define RENAME_EXCHANGE		(1 << 1)
-#endif
-#ifndef RENAME_WHITEOUT
-#define RENAME_WHITEOUT		(1 << 2)
-#endif
-
 #define MAX_ENTRIES	64	/* names in one worker's tree */
 #define MAX_FILES	16
 #define MAX_DIRS	14
 #define MAX_ORPHANS	3
-
-typedef unsigned long long ull;
 
 struct eset {
 	int e[8];

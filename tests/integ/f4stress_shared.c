@@ -27,27 +27,9 @@
 
 #include "f4stress.h"
 
-#ifndef FALLOC_FL_KEEP_SIZE
-#define FALLOC_FL_KEEP_SIZE	0x01
-#endif
-#ifndef FALLOC_FL_PUNCH_HOLE
-#define FALLOC_FL_PUNCH_HOLE	0x02
-#endif
-#ifndef FALLOC_FL_ZERO_RANGE
-#define FALLOC_FL_ZERO_RANGE	0x10
-#endif
-#ifndef RENAME_NOREPLACE
-#define RENAME_NOREPLACE	(1 << 0)
-#endif
-#ifndef RENAME_EXCHANGE
-#define RENAME_EXCHANGE		(1 << 1)
-#endif
-
 #define STRIPE		1000
 #define SPAN_MAX	(2u << 20)
 #define NAMES_MAX	150
-
-typedef unsigned long long ull;
 
 struct f4s_shared {
 	char file[F4S_PATHBUF], dir[F4S_PATHBUF];

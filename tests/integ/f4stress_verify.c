@@ -18,8 +18,6 @@
 
 #include "f4stress.h"
 
-typedef unsigned long long ull;
-
 ssize_t f4s_pread_full(int fd, uint8_t *buf, size_t len, uint64_t off)
 {
 	size_t done = 0;
