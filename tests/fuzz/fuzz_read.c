@@ -35,14 +35,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct f4_fs *f4;
 	uint64_t before;
 
-	if (size < F4FZ_MIN_INPUT || size > F4FZ_MAX_INPUT)
+	if (f4fz_input_begin(data, size, &ctl, &img))
 		return 0;
-	f4fz_quiet();
-	f4fz_ctl_parse(data, size, &ctl);
-	if (f4fz_img_create(&img, data, size))
-		return 0;
-	if (ctl.flags & F4FZ_F_FIXCSUM)
-		f4fz_fix_csums(&img);
 	before = image_hash(&img);
 	f4 = f4fz_open(&img, false, ctl.flags);
 	if (f4) {

@@ -495,14 +495,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct f4fz_ctl ctl;
 	struct f4fz_img img;
 
-	if (size < F4FZ_MIN_INPUT || size > F4FZ_MAX_INPUT)
+	if (f4fz_input_begin(data, size, &ctl, &img))
 		return 0;
-	f4fz_quiet();
-	f4fz_ctl_parse(data, size, &ctl);
-	if (f4fz_img_create(&img, data, size))
-		return 0;
-	if (ctl.flags & F4FZ_F_FIXCSUM)
-		f4fz_fix_csums(&img);
 	run(&img, &ctl);
 	f4fz_img_check(&img);
 	if (ctl.flags & F4FZ_F_REWALK) {

@@ -399,17 +399,15 @@ static void walk_file(struct walk *w, ext2_ino_t ino, uint64_t size)
 		finding("read past the end returned %zu bytes", got);
 	check_ret("seek", f4_file_seek(w->f4, ino, 0, SEEK_DATA, &res));
 	check_ret("seek", f4_file_seek(w->f4, ino, 0, SEEK_HOLE, &res));
-	if (size > 1) {
-		ret = f4_file_seek(w->f4, ino, size / 2, SEEK_DATA, &res);
+	for (size_t i = 0; size > 1 && i < 2; i++) {
+		static const struct { int whence; const char *name; } mid[] = {
+			{ SEEK_DATA, "SEEK_DATA" }, { SEEK_HOLE, "SEEK_HOLE" },
+		};
+
+		ret = f4_file_seek(w->f4, ino, size / 2, mid[i].whence, &res);
 		check_ret("seek", ret);
 		if (!ret && (res < size / 2 || res > size))
-			finding("SEEK_DATA from %llu gave %llu (size %llu)",
-				(unsigned long long)size / 2, (unsigned long long)res,
-				(unsigned long long)size);
-		ret = f4_file_seek(w->f4, ino, size / 2, SEEK_HOLE, &res);
-		check_ret("seek", ret);
-		if (!ret && (res < size / 2 || res > size))
-			finding("SEEK_HOLE from %llu gave %llu (size %llu)",
+			finding("%s from %llu gave %llu (size %llu)", mid[i].name,
 				(unsigned long long)size / 2, (unsigned long long)res,
 				(unsigned long long)size);
 	}
@@ -527,4 +525,18 @@ void f4fz_walk(struct f4_fs *f4, struct f4fz_found *found)
 		fprintf(stderr, "f4fz walk: %u dirs, %u entries, %llu bytes read\n",
 			w.dirs, w.entries, (unsigned long long)w.bytes);
 	free(w.buf);
+}
+
+int f4fz_input_begin(const uint8_t *data, size_t size, struct f4fz_ctl *ctl,
+		     struct f4fz_img *img)
+{
+	if (size < F4FZ_MIN_INPUT || size > F4FZ_MAX_INPUT)
+		return -1;
+	f4fz_quiet();
+	f4fz_ctl_parse(data, size, ctl);
+	if (f4fz_img_create(img, data, size))
+		return -1;
+	if (ctl->flags & F4FZ_F_FIXCSUM)
+		f4fz_fix_csums(img);
+	return 0;
 }

@@ -60,6 +60,12 @@ void f4fz_img_destroy(struct f4fz_img *img);
  * too). Best effort, on the memfd. */
 void f4fz_fix_csums(struct f4fz_img *img);
 
+/* What every target does first with an input: within the size limits,
+ * parsed into ctl and made an image (checksums fixed if ctl asks). 0, or
+ * -1 when there is nothing to run (img is then not to be destroyed). */
+int f4fz_input_begin(const uint8_t *data, size_t size, struct f4fz_ctl *ctl,
+		     struct f4fz_img *img);
+
 /* Open read-only (rw=false) or read-write; NULL when refused. */
 struct f4_fs *f4fz_open(struct f4fz_img *img, bool rw, uint8_t flags);
 
