@@ -86,7 +86,7 @@ void f4_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 		  mode_t mode, struct fuse_file_info *fi)
 {
 	struct f4_fs *f4 = f4_req_fs(req);
-	gid_t groups[F4_MAX_GROUPS];
+	struct f4_req_groups groups;
 	struct f4_cred cred;
 	struct f4_make_args a = { .cred = &cred, .mode = S_IFREG | (mode & 07777),
 				  .umask = fuse_req_ctx(req)->umask };
@@ -94,7 +94,7 @@ void f4_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 	struct f4_attr attr;
 	int ret;
 
-	f4_req_cred(req, &cred, groups);
+	f4_req_cred(req, &cred, &groups);
 	ret = f4_ns_make(f4, f4_ino(parent), name, &a, &attr);
 	if (ret == -EEXIST && !(fi->flags & O_EXCL))
 		ret = f4_node_lookup(f4, f4_ino(parent), name, &attr);
@@ -136,13 +136,13 @@ void f4_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
 		 off_t off, struct fuse_file_info *fi)
 {
 	struct fuse_session *se = f4_sess(req)->se;	/* req dies with the reply */
-	gid_t groups[F4_MAX_GROUPS];
+	struct f4_req_groups groups;
 	struct f4_cred cred;
 	size_t written = 0;
 	bool killed = false;
 	int ret;
 
-	f4_req_cred(req, &cred, groups);
+	f4_req_cred(req, &cred, &groups);
 	ret = off < 0 ? -EINVAL :
 	      kill_suidgid_before_write(req, ino, &cred, &killed);
 	if (!ret)
@@ -171,11 +171,11 @@ void f4_op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
 void f4_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
 		     off_t length, struct fuse_file_info *fi)
 {
-	gid_t groups[F4_MAX_GROUPS];
+	struct f4_req_groups groups;
 	struct f4_cred cred;
 	int ret;
 
-	f4_req_cred(req, &cred, groups);
+	f4_req_cred(req, &cred, &groups);
 	ret = offset < 0 || length <= 0 ? -EINVAL :
 	      f4_file_fallocate(f4_req_fs(req), &cred, f4_ino(ino), mode,
 				(uint64_t)offset, (uint64_t)length);
@@ -187,12 +187,12 @@ void f4_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
 			   off_t off_out, struct fuse_file_info *fi_out,
 			   size_t len, int flags)
 {
-	gid_t groups[F4_MAX_GROUPS];
+	struct f4_req_groups groups;
 	struct f4_cred cred;
 	size_t copied = 0;
 	int ret;
 
-	f4_req_cred(req, &cred, groups);
+	f4_req_cred(req, &cred, &groups);
 	ret = flags || off_in < 0 || off_out < 0 ? -EINVAL :
 	      f4_file_copy_range(f4_req_fs(req), &cred, f4_ino(ino_in),
 				 (uint64_t)off_in, f4_ino(ino_out),

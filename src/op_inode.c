@@ -96,7 +96,7 @@ static void decode_setattr(const struct stat *attr, int to_set,
 void f4_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 		   int to_set, struct fuse_file_info *fi)
 {
-	gid_t groups[F4_MAX_GROUPS];
+	struct f4_req_groups groups;
 	struct f4_cred cred;
 	struct f4_setattr sa;
 	struct f4_attr a;
@@ -105,7 +105,7 @@ void f4_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 
 	decode_setattr(attr, to_set, &sa);
 	if ((to_set & FUSE_SET_ATTR_KILL_SUID) || f4_fuseio_kill_suidgid()) {
-		f4_req_cred(req, &cred, groups);
+		f4_req_cred(req, &cred, &groups);
 		sa.valid |= F4_SA_KILL_SUIDGID;
 		sa.cred = &cred;
 	}
@@ -135,7 +135,7 @@ void f4_op_readlink(fuse_req_t req, fuse_ino_t ino)
 
 void f4_op_access(fuse_req_t req, fuse_ino_t ino, int mask)
 {
-	gid_t groups[F4_MAX_GROUPS];
+	struct f4_req_groups groups;
 	struct f4_cred cred;
 	struct f4_attr a;
 	int ret;
@@ -144,7 +144,7 @@ void f4_op_access(fuse_req_t req, fuse_ino_t ino, int mask)
 	if (!ret && (mask & W_OK))
 		ret = f4_fs_writable(f4_req_fs(req));
 	if (!ret) {
-		f4_req_cred(req, &cred, groups);
+		f4_req_cred(req, &cred, &groups);
 		ret = f4_perm_check(&a.st, &cred, mask);
 	}
 	fuse_reply_err(req, -ret);

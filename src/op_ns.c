@@ -12,7 +12,7 @@
 static void make(fuse_req_t req, fuse_ino_t parent, const char *name,
 		 mode_t mode, dev_t rdev, const char *target)
 {
-	gid_t groups[F4_MAX_GROUPS];
+	struct f4_req_groups groups;
 	struct f4_cred cred;
 	struct f4_make_args a = { .cred = &cred, .mode = mode, .rdev = rdev,
 				  .target = target,
@@ -20,7 +20,7 @@ static void make(fuse_req_t req, fuse_ino_t parent, const char *name,
 	struct f4_attr attr;
 	int ret;
 
-	f4_req_cred(req, &cred, groups);
+	f4_req_cred(req, &cred, &groups);
 	ret = f4_ns_make(f4_req_fs(req), f4_ino(parent), name, &a, &attr);
 	f4_reply_entry(req, ret, &attr);
 }
@@ -71,7 +71,7 @@ void f4_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 void f4_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 		  fuse_ino_t newparent, const char *newname, unsigned int flags)
 {
-	gid_t groups[F4_MAX_GROUPS];
+	struct f4_req_groups groups;
 	struct f4_cred cred;
 	unsigned f = 0;
 
@@ -83,7 +83,7 @@ void f4_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	f |= (flags & 1u) ? F4_RENAME_NOREPLACE : 0;
 	f |= (flags & 2u) ? F4_RENAME_EXCHANGE : 0;
 	f |= (flags & 4u) ? F4_RENAME_WHITEOUT : 0;
-	f4_req_cred(req, &cred, groups);
+	f4_req_cred(req, &cred, &groups);
 	fuse_reply_err(req, -f4_ns_rename(f4_req_fs(req), &cred, f4_ino(parent),
 					  name, f4_ino(newparent), newname, f));
 }

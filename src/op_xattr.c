@@ -50,22 +50,22 @@ void f4_op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 void f4_op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name,
 		    const char *value, size_t size, int flags)
 {
-	gid_t groups[F4_MAX_GROUPS];
+	struct f4_req_groups groups;
 	struct f4_cred cred;
 
 	/* flags arrive with Linux's XATTR_CREATE/XATTR_REPLACE values, which
 	 * are F4_XATTR_CREATE/F4_XATTR_REPLACE; the core refuses others. */
-	f4_req_cred(req, &cred, groups);
+	f4_req_cred(req, &cred, &groups);
 	fuse_reply_err(req, -f4_xattr_set(f4_req_fs(req), &cred, f4_ino(ino),
 					  name, value, size, flags));
 }
 
 void f4_op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
 {
-	gid_t groups[F4_MAX_GROUPS];
+	struct f4_req_groups groups;
 	struct f4_cred cred;
 
-	f4_req_cred(req, &cred, groups);
+	f4_req_cred(req, &cred, &groups);
 	fuse_reply_err(req, -f4_xattr_remove(f4_req_fs(req), &cred, f4_ino(ino),
 					     name));
 }

@@ -66,18 +66,25 @@ void f4_req_cred_ids(fuse_req_t req, struct f4_cred *cred)
 	cred->gid = fakeroot ? 0 : ctx->gid;
 	cred->groups = NULL;
 	cred->ngroups = 0;
+	cred->lazy = NULL;
 }
 
-void f4_req_cred(fuse_req_t req, struct f4_cred *cred, gid_t *groups)
+static int fetch_groups(void *ctx, gid_t *out, int max)
 {
-	int n;
+	return fuse_req_getgroups(ctx, max, out);
+}
 
+void f4_req_cred(fuse_req_t req, struct f4_cred *cred,
+		 struct f4_req_groups *groups)
+{
 	f4_req_cred_ids(req, cred);
-	cred->groups = groups;
 	if (f4_sess(req)->fakeroot)
 		return;
-	n = fuse_req_getgroups(req, F4_MAX_GROUPS, groups);
-	cred->ngroups = n > 0 && n <= F4_MAX_GROUPS ? n : 0;
+	groups->lazy = (struct f4_lazy_groups){
+		.fetch = fetch_groups, .ctx = req, .buf = groups->buf,
+		.max = F4_MAX_GROUPS, .n = -1,
+	};
+	cred->lazy = &groups->lazy;
 }
 
 void f4_reply_entry(fuse_req_t req, int ret, const struct f4_attr *a)

@@ -49,11 +49,17 @@ static inline fuse_ino_t f4_nodeid(ext2_ino_t ino)
 	return f4_ino(ino);
 }
 
-/* The requester's credentials; groups must hold F4_MAX_GROUPS entries.
- * Ids as the kernel sends them (see idmap.h); with -o fakeroot, root's
- * (0:0, no supplementary groups). */
+/* The requester's credentials, valid until the reply. Ids as the kernel
+ * sends them (see idmap.h); with -o fakeroot, root's (0:0, no
+ * supplementary groups). The supplementary groups are looked up (in
+ * /proc) only if something asks, into space the caller provides. */
 #define F4_MAX_GROUPS 256
-void f4_req_cred(fuse_req_t req, struct f4_cred *cred, gid_t *groups);
+struct f4_req_groups {
+	struct f4_lazy_groups lazy;
+	gid_t buf[F4_MAX_GROUPS];
+};
+void f4_req_cred(fuse_req_t req, struct f4_cred *cred,
+		 struct f4_req_groups *groups);
 /* The same without the supplementary groups (none). */
 void f4_req_cred_ids(fuse_req_t req, struct f4_cred *cred);
 

@@ -10,10 +10,24 @@ bool f4_cred_in_group(const struct f4_cred *c, gid_t gid)
 {
 	int i;
 
+	struct f4_lazy_groups *lz = c->lazy;
+
 	if (c->gid == gid)
 		return true;
 	for (i = 0; i < c->ngroups; i++)
 		if (c->groups[i] == gid)
+			return true;
+	if (!lz)
+		return false;
+	if (lz->n < 0) {
+		lz->n = lz->fetch(lz->ctx, lz->buf, lz->max);
+		if (lz->n < 0)
+			lz->n = 0;	/* unknown: the primary group only */
+		else if (lz->n > lz->max)
+			lz->n = lz->max;	/* (the rest is cut off) */
+	}
+	for (i = 0; i < lz->n; i++)
+		if (lz->buf[i] == gid)
 			return true;
 	return false;
 }

@@ -8,11 +8,23 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+/* Supplementary groups fetched on first need: finding them costs the
+ * FUSE glue a read of /proc, and most requests never ask. */
+struct f4_lazy_groups {
+	/* Fill out[0..max) and return the count, or -errno. */
+	int (*fetch)(void *ctx, gid_t *out, int max);
+	void *ctx;
+	gid_t *buf;
+	int max;
+	int n;		/* -1 until fetched */
+};
+
 struct f4_cred {
 	uid_t uid;
 	gid_t gid;
-	const gid_t *groups;
+	const gid_t *groups;	/* known up front, or */
 	int ngroups;
+	struct f4_lazy_groups *lazy;	/* fetched on first need (or NULL) */
 };
 
 bool f4_cred_in_group(const struct f4_cred *c, gid_t gid);
