@@ -69,6 +69,22 @@ static int order_check(struct extent_walk *w, const struct ext3_extent_header *e
 	return 0;
 }
 
+static int check_csum(struct extent_walk *w, struct ext3_extent_header *eh,
+		      uint64_t blk)
+{
+	const struct f4_map_file *f = w->file;
+
+	if (w->file->fs->flags & EXT2_FLAG_IGNORE_CSUM_ERRORS)
+		return 0;
+	if (f->csum_known && f->csum_known(f->csum_ctx, blk, f->ino))
+		return 0;
+	if (!ext2fs_extent_block_csum_verify(f->fs, f->ino, eh))
+		return f4_map_corrupt(w->file, "extent node checksum", blk);
+	if (f->csum_passed)
+		f->csum_passed(f->csum_ctx, blk, f->ino);
+	return 0;
+}
+
 static int read_node(struct extent_walk *w, uint64_t blk, int depth,
 		     struct ext3_extent_header **ehp)
 {
@@ -90,9 +106,9 @@ static int read_node(struct extent_walk *w, uint64_t blk, int depth,
 	ret = header_check(w, eh, max, depth, blk);
 	if (ret)
 		return ret;
-	if (!(fs->flags & EXT2_FLAG_IGNORE_CSUM_ERRORS) &&
-	    !ext2fs_extent_block_csum_verify(fs, w->file->ino, eh))
-		return f4_map_corrupt(w->file, "extent node checksum", blk);
+	ret = check_csum(w, eh, blk);
+	if (ret)
+		return ret;
 	ret = order_check(w, eh, blk);
 	if (!ret)
 		*ehp = eh;

@@ -45,6 +45,13 @@ struct f4_map_file {
 	 * map names: a file's map naming metadata is corrupt. */
 	bool (*is_meta)(const void *ctx, uint64_t pblk, uint64_t count);
 	const void *meta_ctx;
+	/* Optional (NULL: every extent node read is checksummed): a memo of
+	 * extent nodes whose checksum matched for this inode and that have
+	 * not changed since, kept by the caller's block cache, so that
+	 * repeated walks skip the crc. */
+	bool (*csum_known)(const void *ctx, uint64_t blk, uint32_t ino);
+	void (*csum_passed)(const void *ctx, uint64_t blk, uint32_t ino);
+	const void *csum_ctx;
 };
 
 /*

@@ -136,7 +136,7 @@ static int map_dir(struct f4_fs *f4, ext2_ino_t dir,
 		   uint64_t len, struct f4_map_rec *recs, unsigned max,
 		   unsigned *n)
 {
-	struct f4_map_file mf = { .fs = f4->fs, .ino = dir, .inode = inode };
+	struct f4_map_file mf = f4_fs_map_file(f4, dir, inode);
 	int ret = f4_iomap_map(&mf, pos, len, recs, max, n);
 
 	if (ret == -EUCLEAN)
@@ -188,7 +188,7 @@ int f4_dir_walk(struct f4_fs *f4, ext2_ino_t dir,
 {
 	uint64_t size = EXT2_I_SIZE(inode), pos = 0, budget;
 	struct f4_map_rec recs[F4_DIR_MAP_BATCH];
-	struct f4_map_file mf = { .fs = f4->fs, .ino = dir, .inode = inode };
+	struct f4_map_file mf = f4_fs_map_file(f4, dir, inode);
 	char *buf;
 	int ret = 0;
 

@@ -55,7 +55,7 @@ static int prealloc(struct f4_fs *f4, const struct f4_cred *cred,
 		    ext2_ino_t ino, struct ext2_inode_large *inode,
 		    uint64_t first, uint64_t last)
 {
-	struct f4_map_file mf = { .fs = f4->fs, .ino = ino, .inode = inode };
+	struct f4_map_file mf = f4_fs_map_file(f4, ino, inode);
 	uint64_t bits = f4->blockbits, pos = first << bits, holes = 0;
 	struct f4_map_rec recs[64];
 	unsigned n, i;

@@ -44,7 +44,7 @@ static int map_file(struct f4_fs *f4, ext2_ino_t ino,
 		    uint64_t len, struct f4_map_rec *recs, unsigned max,
 		    unsigned *n)
 {
-	struct f4_map_file mf = { .fs = f4->fs, .ino = ino, .inode = inode };
+	struct f4_map_file mf = f4_fs_map_file(f4, ino, inode);
 	int ret = f4_iomap_map(&mf, pos, len, recs, max, n);
 
 	if (ret == -EUCLEAN)
@@ -163,7 +163,7 @@ static int seek_scan(struct f4_fs *f4, ext2_ino_t ino,
 		     uint64_t end, bool want_data, uint64_t *result)
 {
 	struct f4_map_rec recs[F4_SEEK_BATCH];
-	struct f4_map_file mf = { .fs = f4->fs, .ino = ino, .inode = inode };
+	struct f4_map_file mf = f4_fs_map_file(f4, ino, inode);
 	/* The scan holds the big lock: a map naming more blocks than the
 	 * inode owns (blocks shared over and over) is corruption, not
 	 * minutes of scanning. */

@@ -84,7 +84,7 @@ static bool is_fast_symlink(const struct f4_fs *f4,
 static int read_slow_symlink(struct f4_fs *f4, ext2_ino_t ino,
 			     struct ext2_inode_large *inode, char *buf)
 {
-	struct f4_map_file mf = { .fs = f4->fs, .ino = ino, .inode = inode };
+	struct f4_map_file mf = f4_fs_map_file(f4, ino, inode);
 	struct f4_map_rec rec;
 	unsigned n;
 	int ret;

@@ -126,7 +126,7 @@ static int map_range(struct f4_fs *f4, ext2_ino_t ino,
 		     struct ext2_inode_large *inode, uint64_t off, uint64_t len,
 		     struct f4_map_rec **recs, unsigned *nrecs)
 {
-	struct f4_map_file mf = { .fs = f4->fs, .ino = ino, .inode = inode };
+	struct f4_map_file mf = f4_fs_map_file(f4, ino, inode);
 	unsigned max = f4_iomap_max_recs(&mf, len) + 1;
 	int ret;
 
@@ -146,7 +146,7 @@ static int plan_eof_gap(struct f4_fs *f4, ext2_ino_t ino,
 			struct ext2_inode_large *inode, struct plan *p)
 {
 	uint64_t bs = f4->blocksize, blk_end;
-	struct f4_map_file mf = { .fs = f4->fs, .ino = ino, .inode = inode };
+	struct f4_map_file mf = f4_fs_map_file(f4, ino, inode);
 	struct f4_map_rec rec;
 	unsigned n;
 	int ret;
@@ -374,7 +374,7 @@ int f4_file_zero_tail(struct f4_fs *f4, ext2_ino_t ino, uint64_t off,
 {
 	struct ext2_inode_large inode;
 	struct f4_map_rec rec;
-	struct f4_map_file mf = { .fs = f4->fs, .ino = ino, .inode = &inode };
+	struct f4_map_file mf;
 	struct f4_io_vec v;
 	unsigned n;
 	void *zeros;
@@ -382,6 +382,7 @@ int f4_file_zero_tail(struct f4_fs *f4, ext2_ino_t ino, uint64_t off,
 
 	f4_fs_lock(f4);
 	ret = f4_inode_read(f4, ino, &inode);
+	mf = f4_fs_map_file(f4, ino, &inode);
 	if (!ret && !(inode.i_flags & EXT4_INLINE_DATA_FL))
 		ret = f4_iomap_map(&mf, off, len, &rec, 1, &n);
 	else

@@ -154,7 +154,7 @@ static int read_ea(struct f4_fs *f4, ext2_ino_t owner, ext2_ino_t inum,
 static int check_map(struct f4_fs *f4, ext2_ino_t inum,
 		     const struct ext2_inode_large *ea)
 {
-	struct f4_map_file mf = { .fs = f4->fs, .ino = inum, .inode = ea };
+	struct f4_map_file mf = f4_fs_map_file(f4, inum, ea);
 	int ret = f4_iomap_check(&mf, 0);
 
 	return ret == -EUCLEAN ? f4_fs_corrupt(f4, inum, mf.corrupt_blk,

@@ -15,6 +15,7 @@ struct cblock {
 	struct cblock *hnext;
 	struct cblock *prev, *next;	/* LRU */
 	bool dirty;
+	uint32_t verified_for;	/* f4_bcache_set_verified's owner, or 0 */
 	char data[];
 };
 
@@ -118,6 +119,7 @@ static struct cblock *insert(struct f4_bcache *c, uint64_t blk, const void *data
 		return NULL;
 	b->blk = blk;
 	b->dirty = false;
+	b->verified_for = 0;
 	memcpy(b->data, data, c->bsize);
 	h = slot(c, blk);
 	b->hnext = c->hash[h];
@@ -228,6 +230,7 @@ int f4_bcache_write(struct f4_bcache *c, uint64_t blk, size_t count,
 
 		if (b) {
 			memcpy(b->data, in + i * c->bsize, c->bsize);
+			b->verified_for = 0;
 			lru_unlink(b);
 			lru_push(c, b);
 		} else {
@@ -289,8 +292,24 @@ int f4_bcache_write_bytes(struct f4_bcache *c, uint64_t off, size_t len,
 		to = off + len < bstart + c->bsize ? off + len : bstart + c->bsize;
 		memcpy(b->data + (from - bstart), (const char *)buf + (from - off),
 		       to - from);
+		b->verified_for = 0;
 	}
 	return 0;
+}
+
+void f4_bcache_set_verified(struct f4_bcache *c, uint64_t blk, uint32_t owner)
+{
+	struct cblock *b = find(c, blk);
+
+	if (b)
+		b->verified_for = owner;
+}
+
+bool f4_bcache_verified(struct f4_bcache *c, uint64_t blk, uint32_t owner)
+{
+	struct cblock *b = find(c, blk);
+
+	return b && owner && b->verified_for == owner;
 }
 
 static int cmp_blk(const void *a, const void *b)

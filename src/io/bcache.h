@@ -6,6 +6,7 @@
 #ifndef F4_IO_BCACHE_H
 #define F4_IO_BCACHE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -35,6 +36,12 @@ int f4_bcache_read_bytes(struct f4_bcache *c, uint64_t off, size_t len,
 			 void *buf);
 int f4_bcache_write_bytes(struct f4_bcache *c, uint64_t off, size_t len,
 			  const void *buf);
+
+/* A memo for checksummed metadata: the cached copy of blk passed its
+ * checksum check for owner (non-zero, e.g. an inode number) and has not
+ * changed since. Lost when the block changes or leaves the cache. */
+void f4_bcache_set_verified(struct f4_bcache *c, uint64_t blk, uint32_t owner);
+bool f4_bcache_verified(struct f4_bcache *c, uint64_t blk, uint32_t owner);
 
 /* Write every dirty block to the device (no sync). */
 int f4_bcache_writeback(struct f4_bcache *c);

@@ -260,3 +260,13 @@ void f4_chan_stats(io_channel ch, struct f4_bcache_stats *st)
 	if (is_ours(ch))
 		f4_bcache_get_stats(priv_of(ch)->cache, st);
 }
+
+bool f4_chan_csum_known(const void *ctx, uint64_t blk, uint32_t owner)
+{
+	return f4_bcache_verified(priv_of((io_channel)ctx)->cache, blk, owner);
+}
+
+void f4_chan_csum_passed(const void *ctx, uint64_t blk, uint32_t owner)
+{
+	f4_bcache_set_verified(priv_of((io_channel)ctx)->cache, blk, owner);
+}

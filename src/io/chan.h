@@ -32,4 +32,9 @@ void f4_chan_invalidate(io_channel ch, uint64_t blk, uint64_t count);
 
 void f4_chan_stats(io_channel ch, struct f4_bcache_stats *st);
 
+/* struct f4_map_file's checksum memo over this channel's cache (ctx is
+ * the io_channel): f4_bcache_verified and f4_bcache_set_verified. */
+bool f4_chan_csum_known(const void *ctx, uint64_t blk, uint32_t owner);
+void f4_chan_csum_passed(const void *ctx, uint64_t blk, uint32_t owner);
+
 #endif

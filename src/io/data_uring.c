@@ -1,6 +1,7 @@
 /* Owns the io_uring data executor: every transfer of a request is
  * submitted at once (several extents of one read go to the device in
- * parallel) and the request waits for all of them. Rings are per thread,
+ * parallel) and the request waits for all of them; a single transfer
+ * goes through pread/pwrite. Rings are per thread,
  * created on first use, so FUSE worker threads never share one. */
 #include "config.h"
 
@@ -82,7 +83,10 @@ static int run(struct f4_data_io *dio, const struct f4_io_vec *vecs,
 			return -EIO;
 	if (write && !dio->dev->rw)
 		return -EROFS;
-	if (!ring)
+	/* One transfer gains nothing from a ring, and costs a hand-off
+	 * to an io-wq worker where the host file cannot take it without
+	 * blocking (buffered writes): plain pread/pwrite then. */
+	if (!ring || n == 1)
 		return write ? f4_data_writev_pread(dio, vecs, n) :
 			       f4_data_readv_pread(dio, vecs, n);
 	x = calloc(n ? n : 1, sizeof(*x));

@@ -17,6 +17,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "src/io/bcache.h"
 #include "src/io/dev.h"
 #include "testimg.h"
 
@@ -288,6 +289,37 @@ static void test_inherited_fd(void **state)
 	close(fd);
 }
 
+/* The block cache's checksum memo: set only on a cached block, for one
+ * owner; gone when the block changes (whole-block or byte writes) or is
+ * invalidated. */
+static void test_bcache_verified(void **state)
+{
+	struct env *e = *state;
+	unsigned char blk[1024];
+	struct f4_bcache *c;
+
+	assert_int_equal(f4_dev_open(&e->a, e->img, 0, true, e->msg,
+				     sizeof(e->msg)), 0);
+	c = f4_bcache_create(&e->a, sizeof(blk), 64 * sizeof(blk));
+	assert_non_null(c);
+	f4_bcache_set_verified(c, 3, 12);	/* not cached: not kept */
+	assert_false(f4_bcache_verified(c, 3, 12));
+	assert_int_equal(f4_bcache_read(c, 3, 1, blk), 0);
+	f4_bcache_set_verified(c, 3, 12);
+	assert_true(f4_bcache_verified(c, 3, 12));
+	assert_false(f4_bcache_verified(c, 3, 13));
+	assert_false(f4_bcache_verified(c, 4, 12));
+	assert_int_equal(f4_bcache_write(c, 3, 1, blk), 0);
+	assert_false(f4_bcache_verified(c, 3, 12));
+	f4_bcache_set_verified(c, 3, 12);
+	assert_int_equal(f4_bcache_write_bytes(c, 3 * sizeof(blk) + 10, 1, blk), 0);
+	assert_false(f4_bcache_verified(c, 3, 12));
+	f4_bcache_set_verified(c, 3, 12);
+	f4_bcache_invalidate(c, 3, 1);
+	assert_false(f4_bcache_verified(c, 3, 12));
+	f4_bcache_destroy(c);
+}
+
 #define T(f) cmocka_unit_test_setup_teardown(f, env_setup, env_teardown)
 
 int main(void)
@@ -297,7 +329,7 @@ int main(void)
 		T(test_read_window), T(test_write_ro_refused),
 		T(test_write_window), T(test_lock_shared),
 		T(test_lock_exclusive), T(test_open_errors),
-		T(test_inherited_fd),
+		T(test_inherited_fd), T(test_bcache_verified),
 	};
 
 	return cmocka_run_group_tests_name("dev", tests, NULL, NULL);

@@ -710,6 +710,72 @@ static void test_ext_corrupt_disk_csum(void **state)
 	mc_expect_corrupt(e->fs, e->frag2, &inode, 0, KiB, "extent node checksum", blk);
 }
 
+/* A memo as a block cache keeps it: (block, inode) pairs. */
+struct csum_memo {
+	uint64_t blk[8];
+	uint32_t ino[8];
+	unsigned n;
+	unsigned passed;	/* csum_passed calls */
+};
+
+static bool memo_known(const void *ctx, uint64_t blk, uint32_t ino)
+{
+	const struct csum_memo *m = ctx;
+	unsigned i;
+
+	for (i = 0; i < m->n; i++)
+		if (m->blk[i] == blk && m->ino[i] == ino)
+			return true;
+	return false;
+}
+
+static void memo_passed(const void *ctx, uint64_t blk, uint32_t ino)
+{
+	struct csum_memo *m = (struct csum_memo *)ctx;
+
+	assert_true(m->n < 8);
+	m->blk[m->n] = blk;
+	m->ino[m->n++] = ino;
+	m->passed++;
+}
+
+/* The checksum memo: every node that passes is reported to it; a node
+ * it vouches for (for this inode) is not checksummed again; vouching for
+ * another inode counts for nothing. */
+static void test_ext_csum_memo(void **state)
+{
+	struct ext_env *e = *state;
+	struct ext2_inode_large inode;
+	struct csum_memo memo = { .n = 0 };
+	struct f4_map_file mf = { .fs = e->fs, .ino = e->frag2, .inode = &inode,
+				  .csum_known = memo_known,
+				  .csum_passed = memo_passed, .csum_ctx = &memo };
+	struct f4_map_rec r[8];
+	uint64_t blk;
+	unsigned n, i, walked;
+	char *buf;
+
+	f4t_read_inode(e->fs, e->frag2, &inode);
+	blk = first_leaf(e, &inode);
+	assert_int_equal(f4_iomap_map(&mf, 0, KiB, r, 8, &n), 0);
+	walked = memo.passed;
+	assert_true(walked >= 1);
+	assert_true(memo_known(&memo, blk, e->frag2));
+	assert_int_equal(f4_iomap_map(&mf, 0, KiB, r, 8, &n), 0);
+	assert_int_equal(memo.passed, walked);	/* vouched for: not recomputed */
+	/* A change behind the memo's back (a cache would have dropped it)
+	 * shows that the checksum really is skipped... */
+	buf = corrupt_begin(e, blk);
+	((struct ext3_extent_header *)buf)->eh_generation ^= 1;	/* csum only */
+	corrupt_commit(e, e->frag2, buf, false);
+	assert_int_equal(f4_iomap_map(&mf, 0, KiB, r, 8, &n), 0);
+	/* ...and only for the inode it was verified for. */
+	for (i = 0; i < memo.n; i++)
+		memo.ino[i] = e->frag2 + 1;
+	assert_int_equal(f4_iomap_map(&mf, 0, KiB, r, 8, &n), -EUCLEAN);
+	assert_string_equal(mf.corrupt_what, "extent node checksum");
+}
+
 int main(void)
 {
 	const struct CMUnitTest ext_tests[] = {
@@ -734,6 +800,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_ext_corrupt_disk_magic, ext_restore),
 		cmocka_unit_test_teardown(test_ext_corrupt_disk_range, ext_restore),
 		cmocka_unit_test_teardown(test_ext_corrupt_disk_csum, ext_restore),
+		cmocka_unit_test_teardown(test_ext_csum_memo, ext_restore),
 		/* After the corruptions were undone, the tree maps again. */
 		cmocka_unit_test(test_ext_fragmented_depth2),
 	};
