@@ -4,6 +4,7 @@
 # Included from tests/Makefile.inc after tests/integ/Makefile.inc.
 check_PROGRAMS += tests/integ/f4stress
 TESTS += tests/integ/stress.sh
+EXTRA_DIST += tests/integ/stress.sh
 
 # Long randomized runs: many seeds, many ops (not part of make check).
 soak: check-programs-for-soak
