@@ -5,7 +5,8 @@
 # Included from tests/Makefile.inc, after tests/integ/Makefile.inc (it
 # uses TEST_EXTENSIONS and SH_LOG_COMPILER from there).
 #
-#   make check         regress.sh: every input in tests/fuzz/regress/ through
+#   make check         each input in tests/fuzz/regress/ (F4FZ_REGRESS) as a
+#                      test of its own, replayed by regress.sh through
 #                      both targets (plain build always, sanitized when
 #                      clang is there); smoke.sh: each target for
 #                      F4FZ_SMOKE_SECS seconds (skips without clang)
@@ -42,7 +43,19 @@ tests_fuzz_replay_write_LDADD = $(F4_CORE_LIBS)
 tests_fuzz_fzimg_SOURCES = tests/fuzz/fzimg.c
 tests_fuzz_fzimg_LDADD = $(EXT2FS_LIBS)
 
-TESTS += tests/fuzz/regress.sh tests/fuzz/smoke.sh
+# Every fuzzing finding, once fixed, is a test of its own: its input
+# replayed through both targets by regress.sh.
+F4FZ_REGRESS = \
+	tests/fuzz/regress/dirent-nul-name.img.gz \
+	tests/fuzz/regress/gdesc-bad-bitmap-loc.img.gz \
+	tests/fuzz/regress/orphan-punch-bad-map.img.gz \
+	tests/fuzz/regress/sb-first-ino-zero-ea-inode.img.gz \
+	tests/fuzz/regress/sb-too-small-for-gdt.img.gz \
+	tests/fuzz/regress/sb-want-extra-isize-overflow.img.gz \
+	tests/fuzz/regress/xattr-set-enospc-null-offset.img.gz
+TESTS += $(F4FZ_REGRESS) tests/fuzz/smoke.sh
+TEST_EXTENSIONS += .gz
+GZ_LOG_COMPILER = $(SHELL) $(abs_top_srcdir)/tests/fuzz/regress.sh
 
 fuzz-build:
 	@$(F4FZ_ENV) $(SHELL) $(abs_top_srcdir)/tests/fuzz/build.sh \
@@ -60,11 +73,11 @@ fuzz-clean:
 	rm -rf tests/fuzz/san tests/fuzz/seeds tests/fuzz/corpus \
 		tests/fuzz/corpus-smoke-* tests/fuzz/findings \
 		tests/fuzz/regress-inputs tests/fuzz/regress-replay \
-		tests/fuzz/*.log tests/fuzz/regress.out
+		tests/fuzz/*.log tests/fuzz/regress/*.log tests/fuzz/regress/*.trs
 
 .PHONY: fuzz fuzz-smoke fuzz-build fuzz-clean
 
 EXTRA_DIST += tests/fuzz/build.sh tests/fuzz/run.sh tests/fuzz/mkseeds.sh \
-	tests/fuzz/smoke.sh tests/fuzz/regress.sh tests/fuzz/regress \
+	tests/fuzz/smoke.sh tests/fuzz/regress.sh tests/fuzz/regress/README $(F4FZ_REGRESS) \
 	tests/fuzz/README.md tests/fuzz/harness.h \
 	tests/fuzz/mutator.c tests/fuzz/fuzz_read.c tests/fuzz/fuzz_write.c

@@ -1,7 +1,9 @@
 #!/bin/bash
-# make check: replay every regression input (tests/fuzz/regress/*.img.gz,
-# gzip'ed images with the control block of harness.h) once
-# through both targets: always through the plain replay drivers (the
+# make check: replay regression inputs (tests/fuzz/regress/*.img.gz,
+# gzip'ed images with the control block of harness.h) once through both
+# targets. `regress.sh INPUT.img.gz...` replays those (make check runs
+# each input as a test of its own); without arguments, every one. Both
+# targets: always through the plain replay drivers (the
 # ordinary build of the core), and, when clang's libFuzzer is available,
 # through the ASan+UBSan fuzz targets too. Each input must finish within
 # 60 s without a finding.
@@ -20,13 +22,17 @@ failed=0
 
 log() { printf '[fuzz-regress] %s\n' "$*"; }
 
-# Unpacked into the build tree: $fz/regress-replay.
+# Unpacked into a directory of this run's own in the build tree (tests
+# run in parallel).
 inputs=()
-rm -rf "$fz/regress-replay"
 mkdir -p "$fz/regress-replay"
-for f in "$regress"/*.img.gz; do
+work=$(mktemp -d "$fz/regress-replay/run.XXXXXX") || { log "ERROR: no work dir"; exit 99; }
+trap 'rm -rf "$work"' EXIT
+out=$work/out
+[ $# -gt 0 ] || set -- "$regress"/*.img.gz
+for f in "$@"; do
 	[ -f "$f" ] || continue
-	u=$fz/regress-replay/$(basename "$f" .gz)
+	u=$work/$(basename "$f" .gz)
 	gzip -dc "$f" >"$u" || { log "ERROR: cannot unpack $f"; exit 99; }
 	inputs+=("$u")
 done
@@ -36,12 +42,12 @@ replay() {	# replay LABEL BINARY [flags...]
 	local label=$1 bin=$2 f rc
 	shift 2
 	for f in "${inputs[@]}"; do
-		timeout -k 5 60 "$bin" "$@" "$f" >"$fz/regress.out" 2>&1
+		timeout -k 5 60 "$bin" "$@" "$f" >"$out" 2>&1
 		rc=$?
 		if [ $rc -ne 0 ]; then
 			failed=1
 			log "FAIL: $label $(basename "$f"): exit $rc$([ $rc -eq 124 ] && echo ' (timeout)')"
-			grep -E 'ERROR|FINDING|SUMMARY|runtime error' "$fz/regress.out" | head -10 | sed 's/^/    /'
+			grep -E 'ERROR|FINDING|SUMMARY|runtime error' "$out" | head -10 | sed 's/^/    /'
 		fi
 	done
 	log "$label: ${#inputs[@]} inputs replayed"
@@ -51,11 +57,11 @@ for t in read write; do
 	[ -x "$fz/replay_$t" ] || { log "ERROR: $fz/replay_$t not built"; exit 99; }
 	replay "replay_$t" "$fz/replay_$t"
 done
-if bash "$here/build.sh" "$src" "$build" "$fz/san" >"$fz/regress-build.log" 2>&1; then
+if bash "$here/build.sh" "$src" "$build" "$fz/san" >"$work/build.log" 2>&1; then
 	for t in read write; do
 		replay "fuzz_$t (ASan+UBSan)" "$fz/san/fuzz_$t" -runs=1
 	done
 else
-	log "sanitizer builds unavailable: $(tail -n 1 "$fz/regress-build.log")"
+	log "sanitizer builds unavailable: $(tail -n 1 "$work/build.log")"
 fi
 exit $failed
