@@ -25,7 +25,13 @@ bench: fuse4fs$(EXEEXT) tests/bench/metabench$(EXEEXT)
 bench-quick: fuse4fs$(EXEEXT) tests/bench/metabench$(EXEEXT)
 	$(F4_BENCH_RUN) --quick $(BENCH_ARGS)
 
-.PHONY: bench bench-quick
+# Mount time of a 1 GiB and a 1 TiB image, each subject, ro and rw.
+bench-mount: fuse4fs$(EXEEXT)
+	FUSE4FS_BIN='$(abs_top_builddir)/fuse4fs$(EXEEXT)' \
+		bash '$(abs_top_srcdir)/tests/bench/mounttime' $(BENCH_MOUNT_ARGS)
+
+.PHONY: bench bench-quick bench-mount
 
 EXTRA_DIST += tests/bench/run tests/bench/gentree tests/bench/README.md \
+	tests/bench/mounttime \
 	tests/bench/bench.mk
