@@ -56,10 +56,12 @@ static int grow(struct f4_fs *f4, ext2_ino_t dir)
 static int check_dir_map(struct f4_fs *f4, ext2_ino_t dir)
 {
 	struct ext2_inode_large inode;
-	struct f4_map_file mf = { .fs = f4->fs, .ino = dir, .inode = &inode,
-				  .is_meta = f4_fs_meta_hook, .meta_ctx = f4 };
+	struct f4_map_file mf;
 	int ret = f4_inode_read(f4, dir, &inode);
 
+	mf = f4_fs_map_file(f4, dir, &inode);
+	mf.is_meta = f4_fs_meta_hook;
+	mf.meta_ctx = f4;
 	if (!ret)
 		ret = f4_iomap_check(&mf, 0);
 	if (ret == -EUCLEAN && mf.corrupt_what)

@@ -377,25 +377,14 @@ static void *loader_main(void *arg)
 	return NULL;
 }
 
-static int start_loader(struct f4_fs *f4)
+static void start_loader(struct f4_fs *f4)
 {
-	char msg[512];
-	int ret;
-
 	if (!f4->loading || f4->loader_started)
-		return 0;
-	if (!pthread_create(&f4->loader, NULL, loader_main, f4)) {
+		return;
+	if (!pthread_create(&f4->loader, NULL, loader_main, f4))
 		f4->loader_started = true;
-		return 0;
-	}
-	/* No thread: load here, still before any request is served. */
-	ret = load_rw(f4, msg, sizeof(msg));
-	if (ret) {
-		f4_err("%s; the filesystem stays mounted read-only", msg);
-		f4->went_ro = true;
-	}
-	f4->loading = false;
-	return 0;
+	else	/* no thread: load here, before any request is served */
+		loader_main(f4);
 }
 
 static void stop_loader(struct f4_fs *f4)

@@ -112,23 +112,21 @@ void f4_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 }
 
 /* A write by someone without CAP_FSETID clears setuid/setgid first
- * (asked for by the kernel once FUSE_HANDLE_KILLPRIV_V2 is on). Sets
- * *changed when the mode changed: the kernel's copy is then stale. */
+ * (asked for by the kernel once FUSE_HANDLE_KILLPRIV_V2 is on, only when
+ * it found a bit to clear). Sets *killed when it did: the kernel's copy
+ * of the mode is then stale. */
 static int kill_suidgid_before_write(fuse_req_t req, fuse_ino_t ino,
-				     const struct f4_cred *cred, bool *changed)
+				     const struct f4_cred *cred, bool *killed)
 {
 	struct f4_setattr sa = { .valid = F4_SA_KILL_SUIDGID, .cred = cred };
-	struct f4_attr before, after;
-	struct f4_fs *f4 = f4_req_fs(req);
+	struct f4_attr a;
 	int ret;
 
-	*changed = false;
+	*killed = false;
 	if (!f4_fuseio_kill_suidgid())
 		return 0;
-	ret = f4_node_getattr(f4, f4_ino(ino), &before);
-	if (!ret)
-		ret = f4_node_setattr(f4, f4_ino(ino), &sa, &after);
-	*changed = !ret && after.st.st_mode != before.st.st_mode;
+	ret = f4_node_setattr(f4_req_fs(req), f4_ino(ino), &sa, &a);
+	*killed = !ret;
 	return ret;
 }
 

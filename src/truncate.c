@@ -14,9 +14,12 @@ int f4_punch_blocks(struct f4_fs *f4, ext2_ino_t ino,
 		    struct ext2_inode_large *inode, uint64_t first,
 		    uint64_t last, const char *func)
 {
-	struct f4_map_file mf = { .fs = f4->fs, .ino = ino, .inode = inode,
-				  .is_meta = f4_fs_meta_hook, .meta_ctx = f4 };
-	int ret = f4_iomap_check(&mf, first);
+	struct f4_map_file mf = f4_fs_map_file(f4, ino, inode);
+	int ret;
+
+	mf.is_meta = f4_fs_meta_hook;
+	mf.meta_ctx = f4;
+	ret = f4_iomap_check(&mf, first);
 
 	if (ret == -EUCLEAN)
 		return f4_fs_corrupt(f4, ino, mf.corrupt_blk, func, mf.corrupt_what);
