@@ -39,12 +39,7 @@ f4_expect_refusal "an extra argument" "unexpected argument|usage" "$img" "$mnt" 
 # The same image and mountpoint do mount (so the refusals above were
 # about the options).
 if f4_have_fuse; then
-	if f4_mount_fuse "$img" "$mnt" -o ro; then
-		f4_pass "the image mounts with good options"
-		f4_umount_fuse "$mnt" || f4_fail "fuse4fs exited with status $? after unmount"
-	else
-		f4_fail "the image does not mount with good options"
-	fi
+	f4_check_mounts "the image with good options" "$img" "$mnt" -o ro
 	# -o rw either works or, while the write path is missing, is
 	# refused with one line pointing at -o ro.
 	cp --sparse=always "$img" "$F4_WORK/rw.img"

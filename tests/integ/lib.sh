@@ -307,6 +307,20 @@ f4_mount_fuse_daemon() {
 	return 0
 }
 
+# f4_check_mounts WHAT IMAGE MNT [fuse4fs options...]: a check that
+# IMAGE mounts at MNT with those options, and that fuse4fs exits 0 once
+# unmounted (pass or fail, named WHAT).
+f4_check_mounts() {
+	local what=$1 img=$2 mnt=$3
+	shift 3
+	if ! f4_mount_fuse "$img" "$mnt" "$@"; then
+		f4_fail "$what: does not mount"
+		return 1
+	fi
+	f4_pass "$what: mounts"
+	f4_umount_fuse "$mnt" || f4_fail "$what: fuse4fs exited with status $? after unmount"
+}
+
 # f4_umount_fuse MNT: unmount, wait for the daemon (TERM, then KILL, if it
 # lingers). Returns the daemon's exit status (0 expected; for a daemon
 # started without -f, which is not our child, 0 when it exits by itself).
