@@ -13,7 +13,7 @@
 #include <sys/disk.h>
 #endif
 
-#include "blkdev.h"
+#include "compat/blkdev.h"
 
 int f4_compat_blkdev_size(int fd, uint64_t *bytes)
 {

@@ -8,7 +8,7 @@
 #include <sys/capability.h>
 #include <sys/prctl.h>
 
-#include "caps.h"
+#include "compat/caps.h"
 
 /* Threads of this process; the sets changed here are the caller's. */
 static int thread_count(void)

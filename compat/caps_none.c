@@ -5,7 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "caps.h"
+#include "compat/caps.h"
 
 int f4_compat_caps_drop(bool no_new_privs, char *report, size_t len)
 {

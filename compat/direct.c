@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "blkdev.h"
-#include "direct.h"
+#include "compat/blkdev.h"
+#include "compat/direct.h"
 
 int f4_compat_reopen_direct(int fd)
 {

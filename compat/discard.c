@@ -14,7 +14,7 @@
 #include <sys/sysmacros.h>
 #endif
 
-#include "discard.h"
+#include "compat/discard.h"
 
 #if defined(__linux__)
 /* A number from the device's queue in sysfs; partitions have theirs in

@@ -6,7 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "engine.h"
+#include "iomap/engine.h"
 
 #define F4_BMAP_LEVELS 3
 

@@ -4,8 +4,8 @@
 #include <errno.h>
 #include <stdbool.h>
 
-#include "edit.h"
-#include "errcode.h"
+#include "iomap/edit.h"
+#include "iomap/errcode.h"
 
 #define F4_EXT_INIT_MAX 32768u
 #define F4_EXT_UNINIT_MAX 32767u

@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 
-#include "mapping.h"
+#include "iomap/mapping.h"
 
 struct f4_map_out {
 	struct f4_map_rec *recs;

@@ -4,7 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "errcode.h"
+#include "iomap/errcode.h"
 
 struct errmap {
 	errcode_t code;

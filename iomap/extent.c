@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "engine.h"
+#include "iomap/engine.h"
 #include <ext2fs/ext3_extents.h>
 
 #define F4_EXT_MAX_DEPTH 5

@@ -4,7 +4,7 @@
 
 #include <errno.h>
 
-#include "engine.h"
+#include "iomap/engine.h"
 
 int f4_inline_map(struct f4_map_file *file, uint64_t pos, uint64_t len,
 		  struct f4_map_out *out)

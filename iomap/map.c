@@ -3,7 +3,7 @@
 
 #include <errno.h>
 
-#include "engine.h"
+#include "iomap/engine.h"
 
 /* Largest logical block an ext4 file can address (2^32 blocks). */
 #define F4_MAX_LBLK (1ULL << 32)

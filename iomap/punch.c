@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "edit.h"
-#include "engine.h"
-#include "errcode.h"
+#include "iomap/edit.h"
+#include "iomap/engine.h"
+#include "iomap/errcode.h"
 
 struct punch_walk {
 	ext2_filsys fs;

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bcache.h"
+#include "src/io/bcache.h"
 
 struct cblock {
 	uint64_t blk;

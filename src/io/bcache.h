@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dev.h"
+#include "src/io/dev.h"
 
 struct f4_bcache;
 

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bcache.h"
-#include "chan.h"
+#include "src/io/bcache.h"
+#include "src/io/chan.h"
 
 #define F4_CHAN_PREFIX "f4dev:"
 

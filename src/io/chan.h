@@ -9,8 +9,8 @@
 #include <stddef.h>
 #include <ext2fs/ext2fs.h>
 
-#include "bcache.h"
-#include "dev.h"
+#include "src/io/bcache.h"
+#include "src/io/dev.h"
 
 io_manager f4_chan_manager(void);
 

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "dev.h"
+#include "src/io/dev.h"
 
 /* One contiguous transfer: dev_off is relative to the filesystem start. */
 struct f4_io_vec {

@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "data.h"
+#include "src/io/data.h"
 
 static int pread_xfer(struct f4_data_io *dio, const struct f4_io_vec *vecs,
 		      unsigned n, bool write)

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <liburing.h>
 
-#include "data.h"
+#include "src/io/data.h"
 
 #define F4_URING_DEPTH 64
 

@@ -10,8 +10,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../compat/blkdev.h"
-#include "dev.h"
+#include "compat/blkdev.h"
+#include "src/io/dev.h"
 
 /* "/dev/fd/N" names a descriptor we inherited: use it as it is, so the
  * server never needs path access to the image. */

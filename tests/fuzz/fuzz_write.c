@@ -19,18 +19,18 @@
 #include <sys/sysmacros.h>
 
 #include "harness.h"
-#include "src/dirsnap.h"
-#include "src/falloc.h"
-#include "src/file.h"
-#include "src/icache.h"
-#include "src/iflags.h"
-#include "src/namespace.h"
-#include "src/node.h"
-#include "src/rename.h"
-#include "src/setattr.h"
-#include "src/sync.h"
-#include "src/write.h"
-#include "src/xattr.h"
+#include "src/dir/dirsnap.h"
+#include "src/file/falloc.h"
+#include "src/file/read.h"
+#include "src/inode/icache.h"
+#include "src/inode/iflags.h"
+#include "src/ns/namespace.h"
+#include "src/ns/node.h"
+#include "src/ns/rename.h"
+#include "src/ns/setattr.h"
+#include "src/file/sync.h"
+#include "src/file/write.h"
+#include "src/xattr/xattr.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

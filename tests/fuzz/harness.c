@@ -20,14 +20,14 @@
 #include <et/com_err.h>
 
 #include "harness.h"
-#include "src/dirsnap.h"
-#include "src/file.h"
-#include "src/icache.h"
-#include "src/iflags.h"
+#include "src/dir/dirsnap.h"
+#include "src/file/read.h"
+#include "src/inode/icache.h"
+#include "src/inode/iflags.h"
 #include "src/io/chan.h"
-#include "src/log.h"
-#include "src/node.h"
-#include "src/xattr.h"
+#include "src/base/log.h"
+#include "src/ns/node.h"
+#include "src/xattr/xattr.h"
 
 #define W_MAX_DEPTH 12
 #define W_MAX_ENTRIES 600

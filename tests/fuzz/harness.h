@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "src/fs.h"
+#include "src/fs/fs.h"
 
 #define F4FZ_CTL_SIZE 512
 #define F4FZ_OPS_OFF 8

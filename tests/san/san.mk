@@ -21,7 +21,7 @@ F4_ASAN_ENV = \
 
 check-asan: $(check_PROGRAMS)
 	CC='$(CC)' \
-	F4SAN_SOURCES='$(libf4iomap_a_SOURCES) $(libf4core_a_SOURCES) $(fuse4fs_SOURCES)' \
+	F4SAN_SOURCES='$(libf4iomap_a_SOURCES) $(libf4core_a_SOURCES) $(libf4cli_a_SOURCES) $(fuse4fs_SOURCES)' \
 	F4SAN_CFLAGS='$(EXT2FS_CFLAGS) $(URING_CFLAGS) $(FUSE_CFLAGS) $(CAP_CFLAGS)' \
 	F4SAN_LIBS='$(EXT2FS_LIBS) $(URING_LIBS) $(FUSE_LIBS) $(CAP_LIBS)' \
 		$(SHELL) $(abs_top_srcdir)/tests/san/check.sh build \

@@ -1,4 +1,4 @@
-/* Unit tests for the POSIX ACL formats and mode rules (src/acl_format.h):
+/* Unit tests for the POSIX ACL formats and mode rules (src/xattr/acl_format.h):
  * the VFS xattr format and ext4's on-disk format byte for byte, the
  * kernel's validity rules, and the mode arithmetic of set_acl, create
  * and chmod, with expected values worked out by hand (and checked
@@ -16,7 +16,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "src/acl_format.h"
+#include "src/xattr/acl_format.h"
 #include "aclvec.h"
 
 #define U_OBJ F4_ACL_USER_OBJ

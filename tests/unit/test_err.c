@@ -1,4 +1,4 @@
-/* Unit tests for error translation and the corruption policy (src/err.h):
+/* Unit tests for error translation and the corruption policy (src/fs/errors.h):
  * f4_errcode_to_errno, f4_errors_parse, and f4_fs_corrupt/f4_fs_errcode
  * on a stand-in filesystem (only the superblock fields are used). */
 #include "config.h"
@@ -15,9 +15,9 @@
 #include <cmocka.h>
 #include <et/com_err.h>
 
-#include "src/err.h"
-#include "src/fs.h"
-#include "src/log.h"
+#include "src/fs/errors.h"
+#include "src/fs/fs.h"
+#include "src/base/log.h"
 
 static void test_zero_and_plain_errno(void **state)
 {

@@ -1,4 +1,4 @@
-/* Unit tests for the in-core inode table (src/icache.h): lookup counts
+/* Unit tests for the in-core inode table (src/inode/icache.h): lookup counts
  * and forget, open/close, pins, unlinked inodes reported to their last
  * holder exactly once, and growth to many entries. */
 #include "config.h"
@@ -12,7 +12,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "src/icache.h"
+#include "src/inode/icache.h"
 
 static int ic_setup(void **state)
 {

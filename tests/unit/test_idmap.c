@@ -1,9 +1,9 @@
-/* Unit tests for the ownership mapping (src/idmap.h): parsing uidmap=
+/* Unit tests for the ownership mapping (src/fs/idmap.h): parsing uidmap=
  * lists and every way they are refused, on-disk -> seen (overflow id for
  * unmapped ids), seen -> on-disk for new inodes and chown (EOVERFLOW when
  * unmapped), fixed maps (uid=N), ACL entries (EINVAL when unmapped), the
  * option level (-o uid, gid, uidmap, gidmap, fakeroot and what excludes
- * what) and the /etc/fuse.conf rules for allow_other (src/fuseconf.h). */
+ * what) and the /etc/fuse.conf rules for allow_other (src/cli/fuseconf.h). */
 #include "config.h"
 
 #include <errno.h>
@@ -17,10 +17,10 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "src/acl_format.h"
-#include "src/fuseconf.h"
-#include "src/idmap.h"
-#include "src/opts.h"
+#include "src/xattr/acl_format.h"
+#include "src/cli/fuseconf.h"
+#include "src/fs/idmap.h"
+#include "src/cli/opts.h"
 
 static struct f4_idmap_ids parsed(const char *spec)
 {

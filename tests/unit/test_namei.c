@@ -1,5 +1,5 @@
-/* Unit tests for directory lookup and listing (src/namei.h, src/dir.h,
- * src/dirsnap.h) through f4_fs_open on images built in setup: htree
+/* Unit tests for directory lookup and listing (src/dir/namei.h, src/dir/dir.h,
+ * src/dir/dirsnap.h) through f4_fs_open on images built in setup: htree
  * directories of a few thousand entries (one and two index levels, with
  * and without metadata_csum), inline directories, and linear ones on
  * ext2 without dir_index or filetype. libext2fs's own directory iterator
@@ -20,12 +20,12 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "src/dir.h"
-#include "src/dirsnap.h"
-#include "src/fs.h"
-#include "src/inode.h"
-#include "src/log.h"
-#include "src/namei.h"
+#include "src/dir/dir.h"
+#include "src/dir/dirsnap.h"
+#include "src/fs/fs.h"
+#include "src/inode/inode.h"
+#include "src/base/log.h"
+#include "src/dir/namei.h"
 #include "testimg.h"
 
 #define BIG_ENTRIES 5000

@@ -1,4 +1,4 @@
-/* Unit tests for command-line parsing (src/opts.h): flags, -o lists and
+/* Unit tests for command-line parsing (src/cli/opts.h): flags, -o lists and
  * values, what is passed on to libfuse, errors and their messages, and
  * the --help text. */
 #include "config.h"
@@ -13,7 +13,7 @@
 #include <setjmp.h>
 #include <cmocka.h>
 
-#include "src/opts.h"
+#include "src/cli/opts.h"
 
 #define ARGV(...) (char *[]){ "fuse4fs", __VA_ARGS__, NULL }
 #define ARGC(...) ((int)(sizeof((char *[]){ "fuse4fs", __VA_ARGS__ }) / sizeof(char *)))

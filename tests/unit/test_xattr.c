@@ -1,5 +1,5 @@
-/* Unit tests for extended attribute and ACL writes (src/xattr.h,
- * src/acl.h) through f4_fs_open on read-write images built in setup:
+/* Unit tests for extended attribute and ACL writes (src/xattr/xattr.h,
+ * src/xattr/acl.h) through f4_fs_open on read-write images built in setup:
  * ext4's namespaces, flags and errors, ctime and i_version, the checks
  * for immutable/append-only inodes and privileged namespaces, POSIX ACLs
  * (mode update, equivalent ACLs not stored, setgid, inheritance, chmod),
@@ -23,11 +23,11 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "src/acl.h"
-#include "src/acl_format.h"
-#include "src/fs.h"
-#include "src/inode.h"
-#include "src/xattr.h"
+#include "src/xattr/acl.h"
+#include "src/xattr/acl_format.h"
+#include "src/fs/fs.h"
+#include "src/inode/inode.h"
+#include "src/xattr/xattr.h"
 #include "aclvec.h"
 #include "testimg.h"
 

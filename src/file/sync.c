@@ -1,0 +1,53 @@
+/* Owns fsync and copy_file_range (see sync.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "src/file/read.h"
+#include "src/file/sync.h"
+#include "src/file/write.h"
+
+int f4_file_fsync(struct f4_fs *f4, ext2_ino_t ino, int datasync)
+{
+	int ret;
+
+	/* A read-only mount has nothing of ours to make durable. Cached
+	 * metadata goes to the image under the lock, then the image is
+	 * flushed without it: other requests go on meanwhile. */
+	if (!f4->rw)
+		return 0;
+	ret = f4_fs_writeback(f4);
+	return ret ? ret : f4_dev_sync(&f4->dev);
+}
+
+#define F4_COPY_CHUNK (1u << 20)
+
+int f4_file_copy_range(struct f4_fs *f4, const struct f4_cred *cred,
+		       ext2_ino_t in, uint64_t off_in, ext2_ino_t out,
+		       uint64_t off_out, size_t len, size_t *copied)
+{
+	size_t chunk = len < F4_COPY_CHUNK ? len : F4_COPY_CHUNK;
+	char *buf = malloc(chunk ? chunk : 1);
+	int ret = 0;
+
+	*copied = 0;
+	if (!buf)
+		return -ENOMEM;
+	if (in == out && off_in < off_out + len && off_out < off_in + len)
+		ret = -EINVAL;	/* overlapping ranges of one file */
+	while (!ret && *copied < len) {
+		size_t want = len - *copied < chunk ? len - *copied : chunk;
+		size_t got = 0, put = 0;
+
+		ret = f4_file_read(f4, in, off_in + *copied, want, buf, &got);
+		if (ret || !got)
+			break;
+		ret = f4_file_write(f4, cred, out, off_out + *copied, buf, got, &put);
+		*copied += put;
+		if (put < got)
+			break;
+	}
+	free(buf);
+	return *copied ? 0 : ret;
+}

@@ -1,0 +1,115 @@
+/* Owns the mounted filesystem: opening and checking the image, the big
+ * lock that serialises every libext2fs call, and the state shared by all
+ * operations.
+ *
+ * Locking: inode locks (icache, ascending ino) -> f4->lock -> backend
+ * internals. Never reply to the kernel and never move file data while
+ * holding f4->lock. */
+#ifndef F4_FS_H
+#define F4_FS_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <ext2fs/ext2fs.h>
+
+#include "iomap/mapping.h"
+#include "src/fs/errors.h"
+#include "src/io/data.h"
+#include "src/io/dev.h"
+#include "src/cli/opts.h"
+
+struct f4_icache;
+struct f4_mmp;
+struct f4_sysmap;
+
+struct f4_lock_stats {
+	uint64_t acquisitions;
+	uint64_t total_hold_ns;
+	uint64_t max_hold_ns;
+};
+
+struct f4_fs {
+	/* Set at mount, read-only afterwards. */
+	struct f4_dev dev;
+	struct f4_data_io *dio;
+	struct f4_icache *icache;	/* has its own lock */
+	struct f4_sysmap *sysmap;	/* metadata blocks (f4_fs_is_meta) */
+	unsigned blockbits;
+	uint32_t blocksize;
+	bool rw;			/* mounted read-write */
+	enum f4_errors_policy errors;
+	struct f4_idmap idmap;		/* on-disk ids <-> ids seen */
+
+	pthread_mutex_t lock;		/* the big lock */
+	ext2_filsys fs;			/* protected by lock */
+	bool went_ro;			/* written under lock: errors=remount-ro */
+	struct f4_corrupt_seen *corrupt_seen;	/* protected by lock */
+	uint64_t lock_taken_ns;		/* protected by lock */
+	struct f4_lock_stats lock_stats;	/* protected by lock */
+	uint64_t overhead;		/* protected by lock: statfs, lazily */
+	uint32_t next_generation;	/* protected by lock: new inodes */
+	uint16_t mount_state;		/* s_state found at a rw mount */
+	bool marked_in_use;		/* we cleared VALID_FS on disk */
+	struct f4_flusher *flusher;	/* background writeback, or NULL */
+	/* Read-write state (bitmaps, orphans) still to load: f4_fs_lock
+	 * waits on loaded until the loader thread is done. */
+	bool loading;			/* protected by lock */
+	bool loader_started;		/* mount thread only */
+	pthread_cond_t loaded;
+	pthread_t loader;
+	struct f4_mmp *mmp;		/* multiple-mount protection, or NULL */
+};
+
+/* Open and check the image as the options say. On failure returns -errno
+ * and a one-line reason in msg; nothing is left open. */
+int f4_fs_open(const struct f4_opts *opts, struct f4_fs **out, char *msg,
+	       size_t msglen);
+
+/* Flush (rw) and close; returns the first error. */
+int f4_fs_close(struct f4_fs *f4);
+
+void f4_fs_lock(struct f4_fs *f4);
+void f4_fs_unlock(struct f4_fs *f4);
+
+/* Does [blk, blk + n) overlap the blocks holding superblocks, group
+ * descriptors, bitmaps, inode tables or the journal (ext4's "system
+ * zone")? No file maps them: file data must never be written there, nor
+ * may they be freed. Needs no lock. f4_fs_meta_hook is the same for
+ * struct f4_map_file's is_meta (ctx is the struct f4_fs). */
+bool f4_fs_is_meta(const struct f4_fs *f4, uint64_t blk, uint64_t n);
+bool f4_fs_meta_hook(const void *ctx, uint64_t blk, uint64_t n);
+
+/* The mapping engine's view of a file of this mount, with the extent
+ * checksum memo of the metadata cache (add is_meta where a map's blocks
+ * are about to be freed or written). */
+struct f4_map_file f4_fs_map_file(struct f4_fs *f4, ext2_ino_t ino,
+				  const struct ext2_inode_large *inode);
+
+/* May this mount change the image right now? 0 or -EROFS. Needs no lock
+ * (went_ro only ever goes from false to true). */
+int f4_fs_writable(const struct f4_fs *f4);
+
+struct f4_statfs {
+	uint64_t blocks, bfree, bavail, files, ffree;
+	uint32_t bsize, namemax;
+	uint64_t fsid;
+};
+
+int f4_fs_statfs(struct f4_fs *f4, struct f4_statfs *st);
+
+/* Write cached dirty metadata to the image (no sync); takes the lock. */
+int f4_fs_writeback(struct f4_fs *f4);
+
+/* Start the threads of a mount (call after daemonizing): for read-write
+ * mounts opened with load_in_background, the loader (allocation bitmaps
+ * read and checked, filesystem marked in use, orphans released; every
+ * f4_fs_lock waits for it, so mounting takes the same time whatever the
+ * image's size, and a failure there stops writes as errors=remount-ro
+ * would); the MMP updater; and the background writer: every few
+ * seconds dirty metadata goes to the image, like the kernel's
+ * writeback, so a crash loses at most that much. Returns -errno when a
+ * thread other than the loader could not start. */
+int f4_fs_start_background(struct f4_fs *f4);
+
+#endif

@@ -1,0 +1,202 @@
+/* FUSE handlers for open files: open, read, release, lseek. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "src/file/falloc.h"
+#include "src/fuse/transport.h"
+#include "src/file/read.h"
+#include "src/inode/icache.h"
+#include "src/ns/namespace.h"
+#include "src/ns/node.h"
+#include "src/fuse/ops.h"
+#include "src/ns/setattr.h"
+#include "src/file/sync.h"
+#include "src/file/write.h"
+
+void f4_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct f4_fs *f4 = f4_req_fs(req);
+	int ret = f4_file_open_check(f4, f4_ino(ino), fi->flags);
+
+	if (!ret)
+		ret = f4_icache_open(f4->icache, f4_ino(ino));
+	if (ret) {
+		fuse_reply_err(req, -ret);
+		return;
+	}
+	/* We are the only writer: cached pages stay valid across opens.
+	 * Writes reach the image as they come, so close() needs no FLUSH
+	 * round trip. */
+	fi->keep_cache = 1;
+	fi->noflush = 1;
+	if (fuse_reply_open(req, fi) == -ENOENT)
+		f4_node_close(f4, f4_ino(ino));
+}
+
+void f4_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
+		struct fuse_file_info *fi)
+{
+	char *buf = malloc(size ? size : 1);
+	size_t got = 0;
+	int ret;
+
+	if (!buf) {
+		fuse_reply_err(req, ENOMEM);
+		return;
+	}
+	ret = off < 0 ? -EINVAL :
+	      f4_file_read(f4_req_fs(req), f4_ino(ino), (uint64_t)off, size,
+			   buf, &got);
+	if (ret)
+		fuse_reply_err(req, -ret);
+	else
+		fuse_reply_buf(req, buf, got);
+	free(buf);
+}
+
+void f4_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	f4_node_close(f4_req_fs(req), f4_ino(ino));
+	fuse_reply_err(req, 0);
+}
+
+void f4_op_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
+		 struct fuse_file_info *fi)
+{
+	uint64_t result = 0;
+	int ret;
+
+	if ((whence != SEEK_DATA && whence != SEEK_HOLE) || off < 0)
+		ret = -EINVAL;
+	else
+		ret = f4_file_seek(f4_req_fs(req), f4_ino(ino), (uint64_t)off,
+				   whence, &result);
+	if (ret)
+		fuse_reply_err(req, -ret);
+	else
+		fuse_reply_lseek(req, (off_t)result);
+}
+
+void f4_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
+		  mode_t mode, struct fuse_file_info *fi)
+{
+	struct f4_fs *f4 = f4_req_fs(req);
+	struct f4_req_groups groups;
+	struct f4_cred cred;
+	struct f4_make_args a = { .cred = &cred, .mode = S_IFREG | (mode & 07777),
+				  .umask = fuse_req_ctx(req)->umask };
+	struct fuse_entry_param e;
+	struct f4_attr attr;
+	int ret;
+
+	f4_req_cred(req, &cred, &groups);
+	ret = f4_ns_make(f4, f4_ino(parent), name, &a, &attr);
+	if (ret == -EEXIST && !(fi->flags & O_EXCL))
+		ret = f4_node_lookup(f4, f4_ino(parent), name, &attr);
+	if (!ret)
+		ret = f4_icache_open(f4->icache, attr.ino);
+	if (ret) {
+		fuse_reply_err(req, -ret);
+		return;
+	}
+	fi->keep_cache = 1;
+	fi->noflush = 1;
+	f4_fill_entry(req, &attr, &e);
+	if (fuse_reply_create(req, &e, fi) == -ENOENT)
+		f4_node_close(f4, attr.ino);
+}
+
+/* A write by someone without CAP_FSETID clears setuid/setgid first
+ * (asked for by the kernel once FUSE_HANDLE_KILLPRIV_V2 is on, only when
+ * it found a bit to clear). Sets *killed when it did: the kernel's copy
+ * of the mode is then stale. */
+static int kill_suidgid_before_write(fuse_req_t req, fuse_ino_t ino,
+				     const struct f4_cred *cred, bool *killed)
+{
+	struct f4_setattr sa = { .valid = F4_SA_KILL_SUIDGID, .cred = cred };
+	struct f4_attr a;
+	int ret;
+
+	*killed = false;
+	if (!f4_fuseio_kill_suidgid())
+		return 0;
+	ret = f4_node_setattr(f4_req_fs(req), f4_ino(ino), &sa, &a);
+	*killed = !ret;
+	return ret;
+}
+
+void f4_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
+		 off_t off, struct fuse_file_info *fi)
+{
+	struct fuse_session *se = f4_sess(req)->se;	/* req dies with the reply */
+	struct f4_req_groups groups;
+	struct f4_cred cred;
+	size_t written = 0;
+	bool killed = false;
+	int ret;
+
+	f4_req_cred(req, &cred, &groups);
+	ret = off < 0 ? -EINVAL :
+	      kill_suidgid_before_write(req, ino, &cred, &killed);
+	if (!ret)
+		ret = f4_file_write(f4_req_fs(req), &cred, f4_ino(ino),
+				    (uint64_t)off, buf, size, &written);
+	if (ret)
+		fuse_reply_err(req, -ret);
+	else
+		fuse_reply_write(req, written);
+	if (killed)	/* the kernel still has the old mode */
+		fuse_lowlevel_notify_inval_inode(se, ino, -1, 0);
+}
+
+void f4_op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	/* Writes reach the image as they come: nothing is held back. */
+	fuse_reply_err(req, 0);
+}
+
+void f4_op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync,
+		 struct fuse_file_info *fi)
+{
+	fuse_reply_err(req, -f4_file_fsync(f4_req_fs(req), f4_ino(ino), datasync));
+}
+
+void f4_op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
+		     off_t length, struct fuse_file_info *fi)
+{
+	struct f4_req_groups groups;
+	struct f4_cred cred;
+	int ret;
+
+	f4_req_cred(req, &cred, &groups);
+	ret = offset < 0 || length <= 0 ? -EINVAL :
+	      f4_file_fallocate(f4_req_fs(req), &cred, f4_ino(ino), mode,
+				(uint64_t)offset, (uint64_t)length);
+	fuse_reply_err(req, -ret);
+}
+
+void f4_op_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
+			   struct fuse_file_info *fi_in, fuse_ino_t ino_out,
+			   off_t off_out, struct fuse_file_info *fi_out,
+			   size_t len, int flags)
+{
+	struct f4_req_groups groups;
+	struct f4_cred cred;
+	size_t copied = 0;
+	int ret;
+
+	f4_req_cred(req, &cred, &groups);
+	ret = flags || off_in < 0 || off_out < 0 ? -EINVAL :
+	      f4_file_copy_range(f4_req_fs(req), &cred, f4_ino(ino_in),
+				 (uint64_t)off_in, f4_ino(ino_out),
+				 (uint64_t)off_out, len, &copied);
+	if (ret)
+		fuse_reply_err(req, -ret);
+	else
+		fuse_reply_write(req, copied);
+}

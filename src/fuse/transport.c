@@ -1,0 +1,123 @@
+/* Owns the session's own transport (see fuseio.h). libfuse reads one
+ * request per read() and handles it on the same thread before reading
+ * again (in both of its loops), so what a request asked for can be kept
+ * in a thread-local variable until its handler runs. */
+#include "config.h"
+
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/uio.h>
+
+#define FUSE_USE_VERSION 312
+#include <fuse_lowlevel.h>
+
+#include "src/fuse/transport.h"
+#include "src/base/log.h"
+
+#if defined(__linux__) && defined(HAVE_LINUX_FUSE_H)
+#include <linux/fuse.h>
+
+static __thread bool kill_suidgid;
+/* The INIT request's unique id, and whether the kernel offered v2. */
+static uint64_t init_unique = UINT64_MAX;
+static bool killpriv_offered;
+
+bool f4_fuseio_kill_suidgid(void)
+{
+	return kill_suidgid;
+}
+
+static void note_request(const void *buf, size_t n)
+{
+	const struct fuse_in_header *in = buf;
+	const char *arg = (const char *)buf + sizeof(*in);
+	size_t argn = n - sizeof(*in);
+
+	kill_suidgid = false;
+	if (n < sizeof(*in))
+		return;
+	switch (in->opcode) {
+	case FUSE_INIT:
+		if (argn >= offsetof(struct fuse_init_in, flags) + sizeof(uint32_t)) {
+			const struct fuse_init_in *ii = (const void *)arg;
+
+			killpriv_offered = ii->flags & FUSE_HANDLE_KILLPRIV_V2;
+			init_unique = in->unique;
+		}
+		break;
+	case FUSE_WRITE:
+		if (argn >= offsetof(struct fuse_write_in, write_flags) + sizeof(uint32_t))
+			kill_suidgid = ((const struct fuse_write_in *)(const void *)arg)->write_flags &
+				       FUSE_WRITE_KILL_SUIDGID;
+		break;
+	case FUSE_SETATTR:
+		if (argn >= offsetof(struct fuse_setattr_in, valid) + sizeof(uint32_t))
+			kill_suidgid = ((const struct fuse_setattr_in *)(const void *)arg)->valid &
+				       FATTR_KILL_SUIDGID;
+		break;
+	}
+}
+
+static ssize_t io_read(int fd, void *buf, size_t len, void *userdata)
+{
+	ssize_t n = read(fd, buf, len);
+
+	(void)userdata;
+	if (n > 0)
+		note_request(buf, (size_t)n);
+	return n;
+}
+
+/* The INIT reply: header, then struct fuse_init_out. */
+static void amend_init_reply(struct iovec *iov, int count)
+{
+	const struct fuse_out_header *out = iov[0].iov_base;
+	struct fuse_init_out *io;
+
+	if (count < 2 || iov[0].iov_len < sizeof(*out) || out->error ||
+	    out->unique != init_unique ||
+	    iov[1].iov_len < offsetof(struct fuse_init_out, flags) + sizeof(uint32_t))
+		return;
+	init_unique = UINT64_MAX;
+	if (!killpriv_offered)
+		return;
+	io = iov[1].iov_base;
+	io->flags |= FUSE_HANDLE_KILLPRIV_V2;
+	f4_dbg("init: FUSE_HANDLE_KILLPRIV_V2 negotiated");
+}
+
+static ssize_t io_writev(int fd, struct iovec *iov, int count, void *userdata)
+{
+	(void)userdata;
+	if (init_unique != UINT64_MAX && count > 0)
+		amend_init_reply(iov, count);
+	return writev(fd, iov, count);
+}
+
+int f4_fuseio_install(struct fuse_session *se)
+{
+	static const struct fuse_custom_io io = {
+		.read = io_read,
+		.writev = io_writev,
+	};
+
+	return fuse_session_custom_io(se, &io, fuse_session_fd(se));
+}
+
+#else	/* no FUSE protocol header: libfuse alone */
+
+bool f4_fuseio_kill_suidgid(void)
+{
+	return false;
+}
+
+int f4_fuseio_install(struct fuse_session *se)
+{
+	(void)se;
+	return -EOPNOTSUPP;
+}
+
+#endif
