@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "src/cli/opts.h"
+#include "src/fs/errors.h"
 
 struct opt_def {
 	const char *name;

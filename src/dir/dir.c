@@ -9,6 +9,7 @@
 
 #include "iomap/mapping.h"
 #include "src/dir/dir.h"
+#include "src/fs/errors.h"
 
 #define F4_DIRENT_MIN 12	/* header plus a 1..4 byte name */
 

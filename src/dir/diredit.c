@@ -10,6 +10,7 @@
 #include "src/dir/dir.h"
 #include "src/dir/diredit.h"
 #include "src/file/inline_data.h"
+#include "src/fs/errors.h"
 #include "src/inode/inode.h"
 #include "src/dir/namei.h"
 

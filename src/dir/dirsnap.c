@@ -9,6 +9,7 @@
 
 #include "src/dir/dir.h"
 #include "src/dir/dirsnap.h"
+#include "src/fs/errors.h"
 #include "src/inode/inode.h"
 
 struct snap_ctx {

@@ -11,6 +11,7 @@
 
 #include "src/dir/dir.h"
 #include "src/dir/diredit.h"
+#include "src/fs/errors.h"
 #include "src/inode/inode.h"
 
 #define F4_DX_ROOT_ENTRIES_OFF 32	/* "." (12) + ".." (12) + info (8) */

@@ -12,6 +12,7 @@
 
 #include "src/dir/dir.h"
 #include "src/dir/namei.h"
+#include "src/fs/errors.h"
 
 #define F4_DX_MAX_LEVELS 3	/* root + 2 interior levels with largedir */
 #define F4_DX_ROOT_INFO_OFF 24	/* after the "." and ".." entries */

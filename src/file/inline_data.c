@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "src/file/inline_data.h"
+#include "src/fs/errors.h"
 #include "src/inode/inode.h"
 #include "src/io/chan.h"
 

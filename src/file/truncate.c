@@ -7,6 +7,7 @@
 #include "iomap/edit.h"
 #include "iomap/mapping.h"
 #include "src/file/inline_data.h"
+#include "src/fs/errors.h"
 #include "src/inode/inode.h"
 #include "src/file/truncate.h"
 

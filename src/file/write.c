@@ -10,6 +10,7 @@
 #include "iomap/mapping.h"
 #include "src/fs/alloc.h"
 #include "src/file/check.h"
+#include "src/fs/errors.h"
 #include "src/inode/icache.h"
 #include "src/file/inline_data.h"
 #include "src/inode/inode.h"

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "src/fs/alloc.h"
+#include "src/fs/errors.h"
 #include "src/fs/idmap.h"
 
 /* ext4 holds back 2% of the clusters (at most 4096) from everyone, for

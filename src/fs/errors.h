@@ -10,15 +10,9 @@
 
 #include "compat/errno_compat.h"
 #include "iomap/errcode.h"
+#include "src/fs/fs.h"
 
-struct f4_fs;
 
-enum f4_errors_policy {
-	F4_ERRORS_DEFAULT = 0,	/* whatever the superblock says */
-	F4_ERRORS_CONTINUE,
-	F4_ERRORS_RO,
-	F4_ERRORS_PANIC,
-};
 
 /* Parse "continue", "remount-ro", "panic"; -EINVAL otherwise. */
 int f4_errors_parse(const char *s, enum f4_errors_policy *out);

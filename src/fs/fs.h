@@ -1,6 +1,6 @@
-/* Owns the mounted filesystem: opening and checking the image, the big
- * lock that serialises every libext2fs call, and the state shared by all
- * operations.
+/* Owns the state of a mounted filesystem that every operation shares:
+ * the big lock that serialises every libext2fs call, and what the mount
+ * decided (src/mount/ opens and closes it).
  *
  * Locking: inode locks (icache, ascending ino) -> f4->lock -> backend
  * internals. Never reply to the kernel and never move file data while
@@ -14,12 +14,21 @@
 #include <ext2fs/ext2fs.h>
 
 #include "iomap/mapping.h"
-#include "src/fs/errors.h"
 #include "src/io/data.h"
 #include "src/io/dev.h"
-#include "src/cli/opts.h"
+#include "src/fs/idmap.h"
 
 struct f4_icache;
+struct f4_corrupt_seen;
+struct f4_flusher;
+
+/* What to do on detected corruption (errors=, or the superblock's). */
+enum f4_errors_policy {
+	F4_ERRORS_DEFAULT = 0,	/* whatever the superblock says */
+	F4_ERRORS_CONTINUE,
+	F4_ERRORS_RO,
+	F4_ERRORS_PANIC,
+};
 struct f4_mmp;
 struct f4_sysmap;
 
@@ -53,7 +62,7 @@ struct f4_fs {
 	bool marked_in_use;		/* we cleared VALID_FS on disk */
 	struct f4_flusher *flusher;	/* background writeback, or NULL */
 	/* Read-write state (bitmaps, orphans) still to load: f4_fs_lock
-	 * waits on loaded until the loader thread is done. */
+	 * waits on loaded until the loader thread is done (src/mount/). */
 	bool loading;			/* protected by lock */
 	bool loader_started;		/* mount thread only */
 	pthread_cond_t loaded;
@@ -61,16 +70,11 @@ struct f4_fs {
 	struct f4_mmp *mmp;		/* multiple-mount protection, or NULL */
 };
 
-/* Open and check the image as the options say. On failure returns -errno
- * and a one-line reason in msg; nothing is left open. */
-int f4_fs_open(const struct f4_opts *opts, struct f4_fs **out, char *msg,
-	       size_t msglen);
-
-/* Flush (rw) and close; returns the first error. */
-int f4_fs_close(struct f4_fs *f4);
-
 void f4_fs_lock(struct f4_fs *f4);
 void f4_fs_unlock(struct f4_fs *f4);
+/* The calling thread loads the mount's state (src/mount/loader.c): its
+ * f4_fs_lock does not wait for the load to finish. */
+void f4_fs_set_loader_thread(void);
 
 /* Does [blk, blk + n) overlap the blocks holding superblocks, group
  * descriptors, bitmaps, inode tables or the journal (ext4's "system
@@ -101,15 +105,5 @@ int f4_fs_statfs(struct f4_fs *f4, struct f4_statfs *st);
 /* Write cached dirty metadata to the image (no sync); takes the lock. */
 int f4_fs_writeback(struct f4_fs *f4);
 
-/* Start the threads of a mount (call after daemonizing): for read-write
- * mounts opened with load_in_background, the loader (allocation bitmaps
- * read and checked, filesystem marked in use, orphans released; every
- * f4_fs_lock waits for it, so mounting takes the same time whatever the
- * image's size, and a failure there stops writes as errors=remount-ro
- * would); the MMP updater; and the background writer: every few
- * seconds dirty metadata goes to the image, like the kernel's
- * writeback, so a crash loses at most that much. Returns -errno when a
- * thread other than the loader could not start. */
-int f4_fs_start_background(struct f4_fs *f4);
 
 #endif

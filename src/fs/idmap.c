@@ -7,7 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "src/xattr/acl_format.h"
 #include "src/fs/idmap.h"
 
 /* The last valid id: (uint32_t)-1 means "no id" to chown and ACLs. */
@@ -147,40 +146,5 @@ int f4_idmap_store(const struct f4_idmap_ids *ids, uint32_t seen,
 	if (ids->kind == F4_IDMAP_RANGES)
 		return ranges_to_disk(ids, seen, ondisk);
 	*ondisk = seen;
-	return 0;
-}
-
-/* The map that applies to an ACL entry's id, or NULL for none. */
-static const struct f4_idmap_ids *entry_map(const struct f4_idmap *m,
-					    const struct f4_acl_entry *e)
-{
-	const struct f4_idmap_ids *ids = e->tag == F4_ACL_USER ? &m->uid :
-					 e->tag == F4_ACL_GROUP ? &m->gid : NULL;
-
-	return ids && ids->kind == F4_IDMAP_RANGES ? ids : NULL;
-}
-
-void f4_idmap_acl_show(const struct f4_idmap *m, struct f4_acl *acl)
-{
-	unsigned i;
-
-	for (i = 0; i < acl->count; i++) {
-		const struct f4_idmap_ids *ids = entry_map(m, &acl->e[i]);
-
-		if (ids)
-			acl->e[i].id = f4_idmap_show(ids, acl->e[i].id);
-	}
-}
-
-int f4_idmap_acl_store(const struct f4_idmap *m, struct f4_acl *acl)
-{
-	unsigned i;
-
-	for (i = 0; i < acl->count; i++) {
-		const struct f4_idmap_ids *ids = entry_map(m, &acl->e[i]);
-
-		if (ids && ranges_to_disk(ids, acl->e[i].id, &acl->e[i].id))
-			return -EINVAL;
-	}
 	return 0;
 }

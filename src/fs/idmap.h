@@ -18,7 +18,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct f4_acl;
 
 /* What an on-disk id without a mapping shows as: the kernel's default
  * overflowuid and overflowgid ("nobody"). */
@@ -74,12 +73,5 @@ uint32_t f4_idmap_show(const struct f4_idmap_ids *ids, uint32_t ondisk);
 int f4_idmap_store(const struct f4_idmap_ids *ids, uint32_t seen,
 		   uint32_t *ondisk);
 
-/* The named entries of a POSIX ACL (ACL_USER through the uid map,
- * ACL_GROUP through the gid map), in place. Showing maps unmapped ids
- * to F4_IDMAP_OVERFLOW; storing fails with -EINVAL (and leaves acl
- * partly converted) when an id has no on-disk id. A fixed map leaves
- * ACL entries alone: it changes the owner shown, nothing else. */
-void f4_idmap_acl_show(const struct f4_idmap *m, struct f4_acl *acl);
-int f4_idmap_acl_store(const struct f4_idmap *m, struct f4_acl *acl);
 
 #endif

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "iomap/mapping.h"
+#include "src/fs/errors.h"
 #include "src/fs/fs.h"
 #include "src/io/chan.h"
 #include "src/fs/sysmap.h"

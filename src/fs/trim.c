@@ -4,6 +4,7 @@
 #include <errno.h>
 
 #include "compat/discard.h"
+#include "src/fs/errors.h"
 #include "src/fs/trim.h"
 
 /* Extents discarded per hold of the big lock, and how much free space

@@ -7,6 +7,7 @@
 #include <sys/sysmacros.h>
 #include <time.h>
 
+#include "src/fs/errors.h"
 #include "src/inode/inode.h"
 
 #define F4_NSEC_MAX 999999999L

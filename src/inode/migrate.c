@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "src/fs/alloc.h"
+#include "src/fs/errors.h"
 #include "src/inode/inode.h"
 #include "src/inode/migrate.h"
 

@@ -12,6 +12,7 @@
 
 #include "compat/direct.h"
 #include "src/base/log.h"
+#include "src/fs/errors.h"
 #include "src/mount/mmp.h"
 
 /* ext4's bounds for the check interval (fs/ext4/mmp.c). */

@@ -10,6 +10,7 @@
 #include <ext2fs/ext3_extents.h>
 
 #include "iomap/edit.h"
+#include "src/fs/errors.h"
 #include "src/xattr/acl.h"
 #include "src/fs/alloc.h"
 #include "src/dir/diredit.h"

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "iomap/mapping.h"
+#include "src/fs/errors.h"
 #include "src/inode/icache.h"
 #include "src/dir/namei.h"
 #include "src/ns/node.h"

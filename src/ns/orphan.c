@@ -8,6 +8,7 @@
 
 #include "iomap/mapping.h"
 #include "src/fs/alloc.h"
+#include "src/fs/errors.h"
 #include "src/inode/inode.h"
 #include "src/base/log.h"
 #include "src/ns/orphan.h"

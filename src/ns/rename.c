@@ -9,6 +9,7 @@
 
 #include "src/dir/diredit.h"
 #include "src/dir/namei.h"
+#include "src/fs/errors.h"
 #include "src/ns/rename.h"
 
 struct side {

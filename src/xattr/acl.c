@@ -9,7 +9,7 @@
 #include "src/xattr/acl.h"
 #include "src/xattr/acl_format.h"
 #include "src/inode/inode.h"
-#include "src/xattr/xattr.h"
+#include "src/xattr/xattr_store.h"
 
 /* ino's stored ACL of the given name; *acl is NULL when there is none. */
 static int load(struct f4_fs *f4, ext2_ino_t ino, const char *name,

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "src/fs/idmap.h"
 #include "src/xattr/acl_format.h"
 
 #define XATTR_HDR 4		/* le32 version */
@@ -472,4 +473,39 @@ bool f4_acl_equal(const struct f4_acl *a, const struct f4_acl *b)
 		    (is_named(a->e[i].tag) && a->e[i].id != b->e[i].id))
 			return false;
 	return true;
+}
+
+/* The map that applies to an ACL entry's id, or NULL for none. */
+static const struct f4_idmap_ids *entry_map(const struct f4_idmap *m,
+					    const struct f4_acl_entry *e)
+{
+	const struct f4_idmap_ids *ids = e->tag == F4_ACL_USER ? &m->uid :
+					 e->tag == F4_ACL_GROUP ? &m->gid : NULL;
+
+	return ids && ids->kind == F4_IDMAP_RANGES ? ids : NULL;
+}
+
+void f4_acl_idmap_show(const struct f4_idmap *m, struct f4_acl *acl)
+{
+	unsigned i;
+
+	for (i = 0; i < acl->count; i++) {
+		const struct f4_idmap_ids *ids = entry_map(m, &acl->e[i]);
+
+		if (ids)
+			acl->e[i].id = f4_idmap_show(ids, acl->e[i].id);
+	}
+}
+
+int f4_acl_idmap_store(const struct f4_idmap *m, struct f4_acl *acl)
+{
+	unsigned i;
+
+	for (i = 0; i < acl->count; i++) {
+		const struct f4_idmap_ids *ids = entry_map(m, &acl->e[i]);
+
+		if (ids && f4_idmap_store(ids, acl->e[i].id, &acl->e[i].id))
+			return -EINVAL;
+	}
+	return 0;
 }

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "src/fs/idmap.h"
 #include "src/fs/perm.h"
 
 /* Entry tags (the same numbers in both formats). */
@@ -100,5 +101,13 @@ int f4_acl_permission(const struct f4_acl *acl, uid_t owner, gid_t group,
 
 /* Do two ACLs have the same entries (tag, perm, and id for named ones)? */
 bool f4_acl_equal(const struct f4_acl *a, const struct f4_acl *b);
+
+/* The named entries of a POSIX ACL (ACL_USER through the uid map,
+ * ACL_GROUP through the gid map), in place. Showing maps unmapped ids
+ * to F4_IDMAP_OVERFLOW; storing fails with -EINVAL (and leaves acl
+ * partly converted) when an id has no on-disk id. A fixed map leaves
+ * ACL entries alone: it changes the owner shown, nothing else. */
+void f4_acl_idmap_show(const struct f4_idmap *m, struct f4_acl *acl);
+int f4_acl_idmap_store(const struct f4_idmap *m, struct f4_acl *acl);
 
 #endif

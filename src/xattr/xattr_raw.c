@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "iomap/mapping.h"
+#include "src/fs/errors.h"
 #include "src/inode/inode.h"
 #include "src/xattr/xattr_raw.h"
 

@@ -10,6 +10,8 @@
 
 #include "harness.h"
 
+#include "src/mount/mount.h"
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static uint64_t image_hash(const struct f4fz_img *img)
@@ -41,7 +43,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	f4 = f4fz_open(&img, false, ctl.flags);
 	if (f4) {
 		f4fz_walk(f4, NULL);
-		if (f4_fs_close(f4) > 0)
+		if (f4_mount_close(f4) > 0)
 			abort();
 	}
 	f4fz_img_check(&img);

@@ -24,6 +24,7 @@
 #include "src/file/read.h"
 #include "src/inode/icache.h"
 #include "src/inode/iflags.h"
+#include "src/mount/mount.h"
 #include "src/ns/namespace.h"
 #include "src/ns/node.h"
 #include "src/ns/rename.h"
@@ -484,7 +485,7 @@ static void run(struct f4fz_img *img, const struct f4fz_ctl *ctl)
 		if ((ctl->flags & F4FZ_F_FORGET) && s.t[k].refs)
 			f4_node_forget(s.f4, s.t[k].ino, s.t[k].refs);
 	}
-	check_ret("close", f4_fs_close(s.f4));
+	check_ret("close", f4_mount_close(s.f4));
 	for (k = 0; k < s.nnames; k++)
 		free(s.names[k]);
 	free(s.buf);
@@ -504,7 +505,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (f4) {
 			f4fz_walk(f4, NULL);
-			check_ret("close", f4_fs_close(f4));
+			check_ret("close", f4_mount_close(f4));
 		}
 		f4fz_img_check(&img);
 	}

@@ -26,6 +26,7 @@
 #include "src/inode/iflags.h"
 #include "src/io/chan.h"
 #include "src/base/log.h"
+#include "src/mount/mount.h"
 #include "src/ns/node.h"
 #include "src/xattr/xattr.h"
 
@@ -263,7 +264,7 @@ void f4fz_fix_csums(struct f4fz_img *img)
 
 struct f4_fs *f4fz_open(struct f4fz_img *img, bool rw, uint8_t flags)
 {
-	struct f4_opts o;
+	struct f4_conf o;
 	struct f4_fs *f4 = NULL;
 	char msg[512] = "";
 	int ret;
@@ -271,18 +272,17 @@ struct f4_fs *f4fz_open(struct f4fz_img *img, bool rw, uint8_t flags)
 	memset(&o, 0, sizeof(o));
 	o.image = img->path;
 	o.readonly = !rw;
-	o.rw = rw;
 	o.offset = F4FZ_GUARD;
 	o.norecovery = !rw && (flags & F4FZ_F_NORECOVERY);
 	/* errors=panic would _exit() by design: not a finding. */
 	o.errors = (flags & F4FZ_F_REMOUNT_RO) ? F4_ERRORS_RO : F4_ERRORS_CONTINUE;
 	o.io_pread = true;
 	o.cache_size = (flags & F4FZ_F_SMALLCACHE) ? (64u << 10) : (1u << 20);
-	ret = f4_fs_open(&o, &f4, msg, sizeof(msg));
+	ret = f4_mount_open(&o, &f4, msg, sizeof(msg));
 	if (ret) {
 		/* A refusal must say why, on one line. */
 		if (!msg[0] || strchr(msg, '\n'))
-			finding("f4_fs_open failed (%d) without a one-line reason: '%s'",
+			finding("f4_mount_open failed (%d) without a one-line reason: '%s'",
 				ret, msg);
 		if (getenv("F4FZ_VERBOSE"))
 			fprintf(stderr, "f4fz: refused: %s\n", msg);

@@ -39,6 +39,8 @@ int main(void)
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "src/fs/errors.h"
+
 static const char *ename(int e)
 {
 	static const struct {

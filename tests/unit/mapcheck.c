@@ -17,6 +17,8 @@
 #include "mapcheck.h"
 #include "testimg.h"
 
+#include "src/fs/errors.h"
+
 /* ---------------------------------------------------------------------
  * Calling the engine and checking what it returns
  */

@@ -207,7 +207,7 @@ static void test_acl(void **state)
 
 	m.uid = parsed("0:100000:65536");
 	m.gid = parsed("0:200000:65536");
-	f4_idmap_acl_show(&m, acl);
+	f4_acl_idmap_show(&m, acl);
 	assert_int_equal(acl->e[1].id, 5);
 	assert_int_equal(acl->e[2].id, F4_IDMAP_OVERFLOW);	/* unmapped */
 	assert_int_equal(acl->e[4].id, 3);
@@ -216,7 +216,7 @@ static void test_acl(void **state)
 	assert_int_equal(acl->e[5].id, F4_ACL_UNDEFINED_ID);
 
 	acl->e[2].id = 9;
-	assert_int_equal(f4_idmap_acl_store(&m, acl), 0);
+	assert_int_equal(f4_acl_idmap_store(&m, acl), 0);
 	assert_int_equal(acl->e[1].id, 100005);
 	assert_int_equal(acl->e[2].id, 100009);
 	assert_int_equal(acl->e[4].id, 200003);
@@ -228,9 +228,9 @@ static void test_acl(void **state)
 	acl->e[1].id = 70000;
 	acl->e[2].id = 9;
 	acl->e[4].id = 70001;
-	assert_int_equal(f4_idmap_acl_store(&m, acl), -EINVAL);
+	assert_int_equal(f4_acl_idmap_store(&m, acl), -EINVAL);
 	acl->e[1].id = 5;
-	assert_int_equal(f4_idmap_acl_store(&m, acl), 0);
+	assert_int_equal(f4_acl_idmap_store(&m, acl), 0);
 	assert_int_equal(acl->e[1].id, 100005);
 	assert_int_equal(acl->e[4].id, 300001);
 	free(acl);
@@ -239,10 +239,10 @@ static void test_acl(void **state)
 	acl = acl_of(7, ents);
 	f4_idmap_set_fixed(&m.uid, 1000);
 	memset(&m.gid, 0, sizeof(m.gid));
-	f4_idmap_acl_show(&m, acl);
+	f4_acl_idmap_show(&m, acl);
 	assert_int_equal(acl->e[1].id, 100005);
 	assert_int_equal(acl->e[4].id, 200003);
-	assert_int_equal(f4_idmap_acl_store(&m, acl), 0);
+	assert_int_equal(f4_acl_idmap_store(&m, acl), 0);
 	assert_int_equal(acl->e[2].id, 7);
 	free(acl);
 }

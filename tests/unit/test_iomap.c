@@ -21,6 +21,8 @@
 #include "mapcheck.h"
 #include "testimg.h"
 
+#include "src/fs/errors.h"
+
 /* ---------------------------------------------------------------------
  * Group 1: extent-mapped files (ext4, 1 KiB blocks, metadata_csum)
  */

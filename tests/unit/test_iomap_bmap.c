@@ -18,6 +18,8 @@
 #include "mapcheck.h"
 #include "testimg.h"
 
+#include "src/fs/errors.h"
+
 /* ---------------------------------------------------------------------
  * Group 2: indirect block maps (ext3 1 KiB, ext2 4 KiB)
  */

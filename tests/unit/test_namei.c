@@ -1,5 +1,5 @@
 /* Unit tests for directory lookup and listing (src/dir/namei.h, src/dir/dir.h,
- * src/dir/dirsnap.h) through f4_fs_open on images built in setup: htree
+ * src/dir/dirsnap.h) through f4_mount_open on images built in setup: htree
  * directories of a few thousand entries (one and two index levels, with
  * and without metadata_csum), inline directories, and linear ones on
  * ext2 without dir_index or filetype. libext2fs's own directory iterator
@@ -26,6 +26,7 @@
 #include "src/inode/inode.h"
 #include "src/base/log.h"
 #include "src/dir/namei.h"
+#include "src/mount/mount.h"
 #include "testimg.h"
 
 #define BIG_ENTRIES 5000
@@ -216,9 +217,9 @@ static void add_spilled_inline_dir(const char *path)
 
 static void open_img(struct img *im)
 {
-	struct f4_opts o = { .image = im->path, .readonly = true };
+	struct f4_conf o = { .image = im->path, .readonly = true };
 	char msg[256] = "";
-	int ret = f4_fs_open(&o, &im->f4, msg, sizeof(msg));
+	int ret = f4_mount_open(&o, &im->f4, msg, sizeof(msg));
 
 	if (ret)
 		print_error("f4_fs_open %s: %d %s\n", im->path, ret, msg);
@@ -335,7 +336,7 @@ static int env_setup(void **state)
 static void close_img(struct img *im)
 {
 	if (im->f4)
-		assert_int_equal(f4_fs_close(im->f4), 0);
+		assert_int_equal(f4_mount_close(im->f4), 0);
 	free(im->path);
 }
 

@@ -1,5 +1,5 @@
 /* Unit tests for extended attribute and ACL writes (src/xattr/xattr.h,
- * src/xattr/acl.h) through f4_fs_open on read-write images built in setup:
+ * src/xattr/acl.h) through f4_mount_open on read-write images built in setup:
  * ext4's namespaces, flags and errors, ctime and i_version, the checks
  * for immutable/append-only inodes and privileged namespaces, POSIX ACLs
  * (mode update, equivalent ACLs not stored, setgid, inheritance, chmod),
@@ -23,6 +23,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "src/mount/mount.h"
 #include "src/xattr/acl.h"
 #include "src/xattr/acl_format.h"
 #include "src/fs/fs.h"
@@ -85,9 +86,9 @@ static void build(struct fx *x, const char *mkfs_opts, const char *size)
 
 static void open_rw(struct fx *x, bool rw)
 {
-	struct f4_opts o = { .image = x->img, .readonly = !rw };
+	struct f4_conf o = { .image = x->img, .readonly = !rw };
 	char msg[256] = "";
-	int ret = f4_fs_open(&o, &x->f4, msg, sizeof(msg));
+	int ret = f4_mount_open(&o, &x->f4, msg, sizeof(msg));
 
 	if (ret)
 		print_error("f4_fs_open %s: %d %s\n", x->img, ret, msg);
@@ -98,7 +99,7 @@ static void open_rw(struct fx *x, bool rw)
 /* Close (flushing) and check the image. */
 static void close_check(struct fx *x)
 {
-	assert_int_equal(f4_fs_close(x->f4), 0);
+	assert_int_equal(f4_mount_close(x->f4), 0);
 	x->f4 = NULL;
 	f4t_fsck_clean(x->img);
 }
@@ -142,7 +143,7 @@ static int teardown(void **state)
 	if (!x)
 		return 0;
 	if (x->f4)
-		f4_fs_close(x->f4);
+		f4_mount_close(x->f4);
 	f4t_rmtree(x->dir);
 	free(x->img);
 	free(x);
@@ -412,7 +413,7 @@ static void test_erofs(void **state)
 {
 	struct fx *x = *state;
 
-	assert_int_equal(f4_fs_close(x->f4), 0);
+	assert_int_equal(f4_mount_close(x->f4), 0);
 	open_rw(x, false);
 	assert_int_equal(f4_xattr_set(x->f4, &root, x->f, "user.a", "1", 1, 0),
 			 -EROFS);
@@ -733,7 +734,7 @@ static blk64_t share_block(struct fx *x, void *big, size_t len)
 	blk64_t blk;
 	__u32 count = 0;
 
-	assert_int_equal(f4_fs_close(x->f4), 0);
+	assert_int_equal(f4_mount_close(x->f4), 0);
 	fs = f4t_open(x->img, true);
 	assert_int_equal(ext2fs_xattrs_open(fs, x->f, &h), 0);
 	assert_int_equal(ext2fs_xattrs_read(h), 0);
@@ -919,7 +920,7 @@ static void share_ea_block(struct fx *x, void *big, size_t len, blk64_t *blk,
 	__u32 count = 0;
 	char *buf;
 
-	assert_int_equal(f4_fs_close(x->f4), 0);
+	assert_int_equal(f4_mount_close(x->f4), 0);
 	fs = f4t_open(x->img, true);
 	assert_int_equal(ext2fs_xattrs_open(fs, x->f, &h), 0);
 	assert_int_equal(ext2fs_xattrs_read(h), 0);
@@ -1029,7 +1030,7 @@ static void release(struct fx *x, ext2_ino_t ino, const char *name)
 	f4_fs_lock(x->f4);
 	assert_int_equal(f4_xattr_release_locked(x->f4, ino), 0);
 	f4_fs_unlock(x->f4);
-	assert_int_equal(f4_fs_close(x->f4), 0);
+	assert_int_equal(f4_mount_close(x->f4), 0);
 	x->f4 = NULL;
 	drop_inode(x, name, ino);
 	f4t_fsck_clean(x->img);

@@ -1,0 +1,244 @@
+/* Owns mounting and unmounting: opening the image and libext2fs through
+ * our io manager, the checks of a mount, and starting and stopping its
+ * background threads. */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <et/com_err.h>
+
+#include "src/base/log.h"
+#include "src/fs/errors.h"
+#include "src/fs/sysmap.h"
+#include "src/inode/icache.h"
+#include "src/io/chan.h"
+#include "src/mount/flusher.h"
+#include "src/mount/loader.h"
+#include "src/mount/mmp.h"
+#include "src/mount/mount.h"
+#include "src/mount/super.h"
+#include "src/ns/orphan.h"
+
+/* Freed blocks may come back as file data written around the metadata
+ * cache: drop them from it (unwritten, so stale metadata never lands on
+ * them later). Allocations are left alone: libext2fs may fill a block
+ * before it accounts for it. */
+static void block_stats_changed(ext2_filsys fs, blk64_t blk, int inuse)
+{
+	if (inuse < 0)
+		f4_chan_invalidate(fs->io, blk, 1);
+}
+
+static void block_range_stats_changed(ext2_filsys fs, blk64_t blk, blk_t num,
+				      int inuse)
+{
+	if (inuse < 0)
+		f4_chan_invalidate(fs->io, blk, num);
+}
+
+/* Default metadata cache: 1/32 of the RAM, between 8 MiB and 512 MiB. */
+static size_t default_cache_bytes(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+	uint64_t ram = pages > 0 && psize > 0 ? (uint64_t)pages * (uint64_t)psize
+					      : 1ULL << 30;
+	uint64_t c = ram / 32;
+
+	if (c < (8ULL << 20))
+		c = 8ULL << 20;
+	if (c > (512ULL << 20))
+		c = 512ULL << 20;
+	return (size_t)c;
+}
+
+static int open_ext2fs(struct f4_fs *f4, const struct f4_conf *conf, bool rw,
+		       char *msg, size_t len)
+{
+	int flags = EXT2_FLAG_64BITS | EXT2_FLAG_SKIP_MMP;
+	char name[96];
+	errcode_t err;
+
+	if (rw)
+		flags |= EXT2_FLAG_RW;
+	f4_chan_name(&f4->dev, conf->cache_size ? conf->cache_size :
+			       default_cache_bytes(), name, sizeof(name));
+	err = ext2fs_open2(name, NULL, flags, 0, 0, f4_chan_manager(), &f4->fs);
+	if (err) {
+		f4->fs = NULL;
+		snprintf(msg, len, "cannot open the filesystem on %s: %s",
+			 f4->dev.path, error_message(err));
+		return f4_errcode_to_errno(err) == -ENOMEM ? -ENOMEM : -EINVAL;
+	}
+	f4->fs->default_bitmap_type = EXT2FS_BMAP64_RBTREE;
+	f4->fs->priv_data = f4;
+	ext2fs_set_block_alloc_stats_callback(f4->fs, block_stats_changed, NULL);
+	ext2fs_set_block_alloc_stats_range_callback(f4->fs,
+						    block_range_stats_changed, NULL);
+	f4->blocksize = f4->fs->blocksize;
+	f4->blockbits = EXT2_BLOCK_SIZE_BITS(f4->fs->super);
+	/* Nothing past the filesystem's last block is ever ours to touch
+	 * (offset= images may sit inside a larger file). */
+	if (ext2fs_blocks_count(f4->fs->super) << f4->blockbits < f4->dev.size)
+		f4->dev.size = ext2fs_blocks_count(f4->fs->super) << f4->blockbits;
+	return f4_sysmap_build(f4, msg, len);
+}
+
+static enum f4_errors_policy policy_from_super(const struct ext2_super_block *sb)
+{
+	switch (sb->s_errors) {
+	case EXT2_ERRORS_RO:
+		return F4_ERRORS_RO;
+	case EXT2_ERRORS_PANIC:
+		return F4_ERRORS_PANIC;
+	default:
+		return F4_ERRORS_CONTINUE;
+	}
+}
+
+/* io_uring unless asked otherwise or refused (old kernel, seccomp,
+ * kernel.io_uring_disabled); pread/pwrite always works. */
+static int create_data_io(struct f4_fs *f4, const struct f4_conf *conf)
+{
+	int ret = conf->io_pread ? -EOPNOTSUPP :
+		  f4_data_io_uring_create(&f4->dev, &f4->dio);
+
+	if (ret && !conf->io_pread && ret != -EOPNOTSUPP)
+		f4_info("io_uring unavailable (%s): using pread/pwrite",
+			strerror(-ret));
+	if (ret)
+		ret = f4_data_io_pread_create(&f4->dev, &f4->dio);
+	if (!ret)
+		f4_dbg("file data through %s", f4->dio->ops->name);
+	return ret;
+}
+
+static void load_error_tables(void)
+{
+	initialize_ext2_error_table();
+}
+
+int f4_mount_open(const struct f4_conf *conf, struct f4_fs **out, char *msg,
+		  size_t msglen)
+{
+	static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
+
+	struct f4_fs *f4 = calloc(1, sizeof(*f4));
+	bool rw = !conf->readonly;
+	int ret;
+
+	pthread_once(&tables_once, load_error_tables);
+	if (!f4)
+		return -ENOMEM;
+	pthread_mutex_init(&f4->lock, NULL);
+	pthread_cond_init(&f4->loaded, NULL);
+	f4->dev.fd = -1;
+	f4->idmap = conf->idmap;
+	ret = f4_dev_open(&f4->dev, conf->image, conf->offset, rw, msg, msglen);
+	if (ret)
+		goto fail;
+	ret = f4_super_precheck(f4, conf, &rw, msg, msglen);
+	if (ret)
+		goto fail;
+	if (!rw && f4->dev.rw) {	/* features forced read-only: reopen */
+		f4_dev_close(&f4->dev);
+		ret = f4_dev_open(&f4->dev, conf->image, conf->offset, false,
+				  msg, msglen);
+		if (ret)
+			goto fail;
+	}
+	f4->rw = rw;
+	ret = open_ext2fs(f4, conf, rw, msg, msglen);
+	if (ret)
+		goto fail;
+	f4->errors = conf->errors ? conf->errors : policy_from_super(f4->fs->super);
+	ret = f4_icache_create(&f4->icache);
+	if (!ret && rw && f4_super_check_extra_isize(f4, msg, msglen))
+		ret = -EUCLEAN;
+	if (!ret && rw)	/* multiple-mount protection, before any write */
+		ret = f4_mmp_claim(f4, msg, msglen);
+	if (!ret && rw && conf->load_in_background)
+		f4->loading = true;	/* f4_mount_start_background */
+	else if (!ret && rw)
+		ret = f4_loader_load(f4, msg, msglen);
+	if (ret)
+		goto fail;
+	ret = create_data_io(f4, conf);
+	if (ret) {
+		snprintf(msg, msglen, "out of memory");
+		goto fail;
+	}
+	*out = f4;
+	return 0;
+fail:
+	f4_mount_close(f4);
+	return ret;
+}
+
+int f4_mount_start_background(struct f4_fs *f4)
+{
+	f4_loader_start(f4);
+	f4_mmp_run(f4);
+	return f4_flusher_start(f4);
+}
+
+/* The mount stopped writing (errors=remount-ro, or another node took
+ * the filesystem over MMP): nothing pending is written now, except, for
+ * detected corruption, the superblock with its error record. */
+static void close_stopped(struct f4_fs *f4)
+{
+	f4_chan_drop_dirty(f4->fs->io);
+	f4->fs->flags &= ~(EXT2_FLAG_BB_DIRTY | EXT2_FLAG_IB_DIRTY);
+	if (f4_mmp_lost(f4)) {
+		f4->fs->flags &= ~EXT2_FLAG_DIRTY;
+		return;
+	}
+	f4->fs->flags |= EXT2_FLAG_SUPER_ONLY;
+	ext2fs_mark_super_dirty(f4->fs);
+}
+
+int f4_mount_close(struct f4_fs *f4)
+{
+	int ret = 0;
+
+	if (!f4)
+		return 0;
+	f4_loader_stop(f4);
+	f4_flusher_stop(f4);
+	if (f4->fs && f4->marked_in_use && f4->went_ro) {
+		close_stopped(f4);
+	} else if (f4->fs && f4->marked_in_use) {
+		struct ext2_super_block *sb = f4->fs->super;
+
+		/* Unlinked files the kernel still held at unmount are ours to
+		 * free now; they are exactly the orphan list. */
+		if (!f4->went_ro)
+			f4_orphan_cleanup(f4);
+
+		/* Clean again, unless errors were recorded meanwhile. */
+		sb->s_state = (uint16_t)((f4->mount_state & EXT2_VALID_FS) |
+					 (sb->s_state & EXT2_ERROR_FS) |
+					 (f4->mount_state & EXT2_ERROR_FS));
+		sb->s_wtime = (uint32_t)time(NULL);
+		ext2fs_mark_super_dirty(f4->fs);
+	}
+	if (f4->fs) {
+		ret = f4_errcode_to_errno(ext2fs_close_free(&f4->fs));
+		if (ret)
+			f4_err("%s: closing the filesystem failed: %s",
+			       f4->dev.path, strerror(-ret));
+	}
+	f4_mmp_stop(f4);	/* clean only after the last write, as ext4 */
+	f4_icache_destroy(f4->icache);
+	f4_data_io_destroy(f4->dio);
+	f4_dev_close(&f4->dev);
+	free(f4->corrupt_seen);
+	f4_sysmap_free(f4->sysmap);
+	pthread_cond_destroy(&f4->loaded);
+	pthread_mutex_destroy(&f4->lock);
+	free(f4);
+	return ret;
+}

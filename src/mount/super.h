@@ -1,0 +1,22 @@
+/* Owns the superblock checks of a mount (see super.c). */
+#ifndef F4_MOUNT_SUPER_H
+#define F4_MOUNT_SUPER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "src/fs/fs.h"
+#include "src/mount/mount.h"
+
+/* Read the primary superblock ourselves, so that a non-ext image and
+ * unsupported features get a precise message before libext2fs runs:
+ * geometry as the kernel checks it, the feature policy (which may turn
+ * *rw off), the journal's state. 0 or -errno with a one-line reason. */
+int f4_super_precheck(struct f4_fs *f4, const struct f4_conf *conf, bool *rw,
+		      char *msg, size_t len);
+
+/* Refuse read-write with extra inode sizes libext2fs would overflow
+ * the heap with. 0, or -1 with a one-line reason. */
+int f4_super_check_extra_isize(struct f4_fs *f4, char *msg, size_t len);
+
+#endif
