@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "iomap/engine.h"
+#include "iomap/errcode.h"
 
 #define F4_BMAP_LEVELS 3
 
@@ -58,7 +59,7 @@ static int load(struct bmap_walk *w, int level, uint64_t blk)
 	err = io_channel_read_blk64(fs->io, blk, 1, w->buf[level - 1]);
 	if (err) {
 		w->buf_blk[level - 1] = 0;
-		return err < 256 ? -(int)err : -EIO;
+		return f4_errcode_to_errno(err);
 	}
 	w->buf_blk[level - 1] = blk;
 	return 0;

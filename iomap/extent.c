@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "iomap/engine.h"
+#include "iomap/errcode.h"
 #include <ext2fs/ext3_extents.h>
 
 #define F4_EXT_MAX_DEPTH 5
@@ -102,7 +103,7 @@ static int read_node(struct extent_walk *w, uint64_t blk, int depth,
 		return f4_map_corrupt(w->file, "extent node is filesystem metadata", blk);
 	err = io_channel_read_blk64(fs->io, blk, 1, w->buf);
 	if (err)
-		return err < 256 ? -(int)err : -EIO;
+		return f4_errcode_to_errno(err);
 	ret = header_check(w, eh, max, depth, blk);
 	if (ret)
 		return ret;

@@ -10,6 +10,7 @@
 #include "iomap/mapping.h"
 #include "src/dir/dir.h"
 #include "src/fs/errors.h"
+#include "src/fs/fmap.h"
 
 #define F4_DIRENT_MIN 12	/* header plus a 1..4 byte name */
 
@@ -137,13 +138,7 @@ static int map_dir(struct f4_fs *f4, ext2_ino_t dir,
 		   uint64_t len, struct f4_map_rec *recs, unsigned max,
 		   unsigned *n)
 {
-	struct f4_map_file mf = f4_fs_map_file(f4, dir, inode);
-	int ret = f4_iomap_map(&mf, pos, len, recs, max, n);
-
-	if (ret == -EUCLEAN)
-		return f4_fs_corrupt(f4, dir, mf.corrupt_blk, "dir_map",
-				     mf.corrupt_what);
-	return ret;
+	return f4_fs_map(f4, dir, inode, pos, len, recs, max, n, "dir_map");
 }
 
 int f4_dir_read_block(struct f4_fs *f4, ext2_ino_t dir,

@@ -11,6 +11,7 @@
 #include "src/dir/diredit.h"
 #include "src/file/inline_data.h"
 #include "src/fs/errors.h"
+#include "src/fs/fmap.h"
 #include "src/inode/inode.h"
 #include "src/dir/namei.h"
 
@@ -57,18 +58,9 @@ static int grow(struct f4_fs *f4, ext2_ino_t dir)
 static int check_dir_map(struct f4_fs *f4, ext2_ino_t dir)
 {
 	struct ext2_inode_large inode;
-	struct f4_map_file mf;
 	int ret = f4_inode_read(f4, dir, &inode);
 
-	mf = f4_fs_map_file(f4, dir, &inode);
-	mf.is_meta = f4_fs_meta_hook;
-	mf.meta_ctx = f4;
-	if (!ret)
-		ret = f4_iomap_check(&mf, 0);
-	if (ret == -EUCLEAN && mf.corrupt_what)
-		ret = f4_fs_corrupt(f4, dir, mf.corrupt_blk, "dir_edit",
-				    mf.corrupt_what);
-	return ret;
+	return ret ? ret : f4_fs_map_check(f4, dir, &inode, 0, "dir_edit");
 }
 
 int f4_dir_add(struct f4_fs *f4, ext2_ino_t dir, const char *name,

@@ -11,6 +11,7 @@
 #include "src/file/check.h"
 #include "src/file/falloc.h"
 #include "src/fs/errors.h"
+#include "src/fs/fmap.h"
 #include "src/inode/icache.h"
 #include "src/file/inline_data.h"
 #include "src/inode/inode.h"
@@ -56,7 +57,6 @@ static int prealloc(struct f4_fs *f4, const struct f4_cred *cred,
 		    ext2_ino_t ino, struct ext2_inode_large *inode,
 		    uint64_t first, uint64_t last)
 {
-	struct f4_map_file mf = f4_fs_map_file(f4, ino, inode);
 	uint64_t bits = f4->blockbits, pos = first << bits, holes = 0;
 	struct f4_map_rec recs[64];
 	unsigned n, i;
@@ -65,10 +65,8 @@ static int prealloc(struct f4_fs *f4, const struct f4_cred *cred,
 	/* Pass 0 counts the holes (all or nothing), pass 1 fills them. */
 	for (pass = 0; pass < 2; pass++, pos = first << bits) {
 		while (pos < last << bits) {
-			ret = f4_iomap_map(&mf, pos, (last << bits) - pos, recs, 64, &n);
-			if (ret == -EUCLEAN)
-				return f4_fs_corrupt(f4, ino, mf.corrupt_blk,
-						     "fallocate", mf.corrupt_what);
+			ret = f4_fs_map(f4, ino, inode, pos, (last << bits) - pos,
+					recs, 64, &n, "fallocate");
 			if (ret || !n)
 				return ret ? ret : -EIO;
 			for (i = 0; i < n; i++) {

@@ -11,6 +11,7 @@
 #include "iomap/mapping.h"
 #include "src/file/read.h"
 #include "src/fs/errors.h"
+#include "src/fs/fmap.h"
 #include "src/inode/icache.h"
 #include "src/file/inline_data.h"
 #include "src/inode/inode.h"
@@ -45,11 +46,8 @@ static int map_file(struct f4_fs *f4, ext2_ino_t ino,
 		    uint64_t len, struct f4_map_rec *recs, unsigned max,
 		    unsigned *n)
 {
-	struct f4_map_file mf = f4_fs_map_file(f4, ino, inode);
-	int ret = f4_iomap_map(&mf, pos, len, recs, max, n);
+	int ret = f4_fs_map(f4, ino, inode, pos, len, recs, max, n, "map");
 
-	if (ret == -EUCLEAN)
-		return f4_fs_corrupt(f4, ino, mf.corrupt_blk, "map", mf.corrupt_what);
 	if (!ret && !*n)
 		ret = -EIO;
 	return ret;

@@ -8,6 +8,7 @@
 #include "iomap/mapping.h"
 #include "src/file/inline_data.h"
 #include "src/fs/errors.h"
+#include "src/fs/fmap.h"
 #include "src/inode/inode.h"
 #include "src/file/truncate.h"
 
@@ -15,15 +16,8 @@ int f4_punch_blocks(struct f4_fs *f4, ext2_ino_t ino,
 		    struct ext2_inode_large *inode, uint64_t first,
 		    uint64_t last, const char *func)
 {
-	struct f4_map_file mf = f4_fs_map_file(f4, ino, inode);
-	int ret;
+	int ret = f4_fs_map_check(f4, ino, inode, first, func);
 
-	mf.is_meta = f4_fs_meta_hook;
-	mf.meta_ctx = f4;
-	ret = f4_iomap_check(&mf, first);
-
-	if (ret == -EUCLEAN)
-		return f4_fs_corrupt(f4, ino, mf.corrupt_blk, func, mf.corrupt_what);
 	if (ret)
 		return ret;
 	ret = f4_iomap_punch(f4->fs, ino, inode, first, last);

@@ -11,6 +11,7 @@
 #include "src/fs/alloc.h"
 #include "src/file/check.h"
 #include "src/fs/errors.h"
+#include "src/fs/fmap.h"
 #include "src/inode/icache.h"
 #include "src/file/inline_data.h"
 #include "src/inode/inode.h"
@@ -129,16 +130,12 @@ static int map_range(struct f4_fs *f4, ext2_ino_t ino,
 {
 	struct f4_map_file mf = f4_fs_map_file(f4, ino, inode);
 	unsigned max = f4_iomap_max_recs(&mf, len) + 1;
-	int ret;
 
 	*recs = calloc(max, sizeof(**recs));
 	if (!*recs)
 		return -ENOMEM;
-	ret = f4_iomap_map(&mf, off, len, *recs, max, nrecs);
-	if (ret == -EUCLEAN)
-		ret = f4_fs_corrupt(f4, ino, mf.corrupt_blk, "write_map",
-				    mf.corrupt_what);
-	return ret;
+	return f4_fs_map(f4, ino, inode, off, len, *recs, max, nrecs,
+			 "write_map");
 }
 
 /* The old EOF block, if written and partly beyond EOF, must read as
@@ -147,7 +144,6 @@ static int plan_eof_gap(struct f4_fs *f4, ext2_ino_t ino,
 			struct ext2_inode_large *inode, struct plan *p)
 {
 	uint64_t bs = f4->blocksize, blk_end;
-	struct f4_map_file mf = f4_fs_map_file(f4, ino, inode);
 	struct f4_map_rec rec;
 	unsigned n;
 	int ret;
@@ -155,10 +151,10 @@ static int plan_eof_gap(struct f4_fs *f4, ext2_ino_t ino,
 	if (p->off <= p->old_size || !(p->old_size % bs))
 		return 0;
 	blk_end = p->old_size - p->old_size % bs + bs;
-	ret = f4_iomap_map(&mf, p->old_size, 1, &rec, 1, &n);
+	ret = f4_fs_map(f4, ino, inode, p->old_size, 1, &rec, 1, &n,
+			"write_eof");
 	if (ret || !n || rec.type != F4_MAP_MAPPED)
-		return ret == -EUCLEAN ? f4_fs_corrupt(f4, ino, mf.corrupt_blk,
-				"write_eof", mf.corrupt_what) : ret;
+		return ret;
 	p->eof_zero_addr = rec.addr + (p->old_size - rec.off);
 	p->eof_zero_len = (p->off < blk_end ? p->off : blk_end) - p->old_size;
 	return 0;

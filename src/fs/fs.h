@@ -84,11 +84,6 @@ void f4_fs_set_loader_thread(void);
 bool f4_fs_is_meta(const struct f4_fs *f4, uint64_t blk, uint64_t n);
 bool f4_fs_meta_hook(const void *ctx, uint64_t blk, uint64_t n);
 
-/* The mapping engine's view of a file of this mount, with the extent
- * checksum memo of the metadata cache (add is_meta where a map's blocks
- * are about to be freed or written). */
-struct f4_map_file f4_fs_map_file(struct f4_fs *f4, ext2_ino_t ino,
-				  const struct ext2_inode_large *inode);
 
 /* May this mount change the image right now? 0 or -EROFS. Needs no lock
  * (went_ro only ever goes from false to true). */

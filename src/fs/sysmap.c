@@ -281,14 +281,3 @@ bool f4_fs_meta_hook(const void *ctx, uint64_t blk, uint64_t n)
 {
 	return f4_fs_is_meta(ctx, blk, n);
 }
-
-struct f4_map_file f4_fs_map_file(struct f4_fs *f4, ext2_ino_t ino,
-				  const struct ext2_inode_large *inode)
-{
-	return (struct f4_map_file){
-		.fs = f4->fs, .ino = ino, .inode = inode,
-		.csum_known = f4_chan_csum_known,
-		.csum_passed = f4_chan_csum_passed,
-		.csum_ctx = f4->fs->io,
-	};
-}

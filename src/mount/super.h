@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 #include "src/fs/fs.h"
-#include "src/mount/mount.h"
+#include "src/mount/conf.h"
 
 /* Read the primary superblock ourselves, so that a non-ext image and
  * unsupported features get a precise message before libext2fs runs:

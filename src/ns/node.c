@@ -8,6 +8,7 @@
 
 #include "iomap/mapping.h"
 #include "src/fs/errors.h"
+#include "src/fs/fmap.h"
 #include "src/inode/icache.h"
 #include "src/dir/namei.h"
 #include "src/ns/node.h"
@@ -85,15 +86,12 @@ static bool is_fast_symlink(const struct f4_fs *f4,
 static int read_slow_symlink(struct f4_fs *f4, ext2_ino_t ino,
 			     struct ext2_inode_large *inode, char *buf)
 {
-	struct f4_map_file mf = f4_fs_map_file(f4, ino, inode);
 	struct f4_map_rec rec;
 	unsigned n;
 	int ret;
 
-	ret = f4_iomap_map(&mf, 0, f4->blocksize, &rec, 1, &n);
-	if (ret == -EUCLEAN)
-		return f4_fs_corrupt(f4, ino, mf.corrupt_blk, "readlink",
-				     mf.corrupt_what);
+	ret = f4_fs_map(f4, ino, inode, 0, f4->blocksize, &rec, 1, &n,
+			"readlink");
 	if (ret)
 		return ret;
 	if (!n || rec.type != F4_MAP_MAPPED)

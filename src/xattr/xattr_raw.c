@@ -7,6 +7,7 @@
 
 #include "iomap/mapping.h"
 #include "src/fs/errors.h"
+#include "src/fs/fmap.h"
 #include "src/inode/inode.h"
 #include "src/xattr/xattr_raw.h"
 
@@ -155,12 +156,7 @@ static int read_ea(struct f4_fs *f4, ext2_ino_t owner, ext2_ino_t inum,
 static int check_map(struct f4_fs *f4, ext2_ino_t inum,
 		     const struct ext2_inode_large *ea)
 {
-	struct f4_map_file mf = f4_fs_map_file(f4, inum, ea);
-	int ret = f4_iomap_check(&mf, 0);
-
-	return ret == -EUCLEAN ? f4_fs_corrupt(f4, inum, mf.corrupt_blk,
-					       "xattr_ea_inode", mf.corrupt_what) :
-				 ret;
+	return f4_fs_map_check(f4, inum, ea, 0, "xattr_ea_inode");
 }
 
 int f4_xattr_ea_check(struct f4_fs *f4, ext2_ino_t owner, ext2_ino_t inum)
