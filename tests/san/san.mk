@@ -3,7 +3,7 @@
 # compiles every source of fuse4fs again with $(CC) and the sanitizers
 # into tests/san/build/ (the normal build is untouched), then runs
 # `make check` with TESTS=$(F4_ASAN_TESTS) and F4_FUSE4FS pointing at
-# that binary (tests/integ/lib.sh starts whatever F4_FUSE4FS names).
+# that binary (tests/lib/setup.sh starts whatever F4_FUSE4FS names).
 # A sanitizer report makes the daemon abort (the test sees its exit
 # status) and is also written under tests/san/logs/, which must stay
 # empty. Included from tests/Makefile.inc, after tests/integ/Makefile.inc.
