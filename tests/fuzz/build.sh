@@ -5,14 +5,17 @@
 # (tests/subtree.sh; never the objects of the normal build). Exit 77 with
 # a reason when clang or its libFuzzer runtime is missing.
 #
-# usage: build.sh [BUILDDIR]       (default: F4_TOP_BUILDDIR, else here)
-#   prints where the targets are: BUILDDIR/fuzz-build/obj/tests/fuzz/
+# usage: build.sh [--probe] [BUILDDIR]  (default: F4_TOP_BUILDDIR, else here)
+#   prints where the targets are: BUILDDIR/fuzz-build/obj/tests/fuzz/;
+#   --probe: only check the compiler (0, or 77 with the reason)
 #   F4FZ_CFLAGS    more compiler flags (e.g. -fsanitize-ignorelist=FILE to
 #                  silence a known finding while fuzzing for others)
 #   F4FZ_CC        the compiler (default: clang, else clang-14...)
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd -P)
+probe_only=no
+[ "${1:-}" = --probe ] && { probe_only=yes; shift; }
 build=$(cd "${1:-${F4_TOP_BUILDDIR:-.}}" && pwd -P)
 top=$build/fuzz-build
 
@@ -42,6 +45,7 @@ if [ ! -x "$probe" ] || [ "$(cat "$probe.cc" 2>/dev/null)" != "$cc" ]; then
 		skip "$cc cannot link -fsanitize=fuzzer,address,undefined (Debian: apt-get install libclang-rt-14-dev): $(head -c 300 "$probe.log" | tr '\n' ' ')"
 	echo "$cc" >"$probe.cc"
 fi
+[ $probe_only = no ] || exit 0
 
 F4_TOP_BUILDDIR=$build bash "$here/../subtree.sh" fuzz-build \
 	tests/fuzz/fuzz_read tests/fuzz/fuzz_write -- \
