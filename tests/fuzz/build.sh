@@ -1,28 +1,23 @@
 #!/bin/bash
 # Build the libFuzzer targets fuzz_read and fuzz_write with clang,
-# -fsanitize=fuzzer,address,undefined, from the core and iomap sources
-# compiled again with the same sanitizers (never the objects of the normal
-# build), into OUT (under the build tree; default
-# $BUILDDIR/tests/fuzz/san). Incremental: a generated makefile with
-# dependency tracking. Exit 77 with a reason when clang or its libFuzzer
-# runtime is missing.
+# -fsanitize=fuzzer,address,undefined: the Makefile.am rules in a second
+# build tree, BUILDDIR/fuzz-build/obj/, configured with --enable-fuzzing
+# (tests/subtree.sh; never the objects of the normal build). Exit 77 with
+# a reason when clang or its libFuzzer runtime is missing.
 #
-# usage: build.sh [SRCDIR [BUILDDIR [OUT]]]
-#   F4FZ_SOURCES   the core + iomap .c files, relative to SRCDIR (make
-#                  passes $(libf4iomap_a_SOURCES) $(libf4core_a_SOURCES));
-#                  without it they are read from SRCDIR/Makefile.am
-#   F4FZ_LIBS, F4FZ_INCS  the libraries' link and compile flags (make
-#                  passes them); without them, pkg-config
-#   F4FZ_EXTRA_SOURCES  more .c files to compile in (a tree mid-edit)
+# usage: build.sh [--probe] [BUILDDIR]  (default: F4_TOP_BUILDDIR, else here)
+#   prints where the targets are: BUILDDIR/fuzz-build/obj/tests/fuzz/;
+#   --probe: only check the compiler (0, or 77 with the reason)
 #   F4FZ_CFLAGS    more compiler flags (e.g. -fsanitize-ignorelist=FILE to
 #                  silence a known finding while fuzzing for others)
-#   F4FZ_CC        the compiler (default: clang, else clang-14)
-#   F4FZ_JOBS      parallel jobs (default: nproc)
+#   F4FZ_CC        the compiler (default: clang, else clang-14...)
 set -eu
 
-src=$(cd "${1:-$(dirname "$0")/../..}" && pwd -P)
-build=$(cd "${2:-$src}" && pwd -P)
-out=${3:-$build/tests/fuzz/san}
+here=$(cd "$(dirname "$0")" && pwd -P)
+probe_only=no
+[ "${1:-}" = --probe ] && { probe_only=yes; shift; }
+build=$(cd "${1:-${F4_TOP_BUILDDIR:-.}}" && pwd -P)
+top=$build/fuzz-build
 
 skip() { echo "fuzz build: SKIP: $*" >&2; exit 77; }
 
@@ -33,19 +28,14 @@ if [ -z "$cc" ]; then
 	done
 fi
 [ -n "$cc" ] || skip "clang not found (libFuzzer needs clang; Debian: apt-get install clang libclang-rt-14-dev)"
-[ -f "$build/config.h" ] || { echo "fuzz build: $build/config.h missing: run configure first" >&2; exit 99; }
-
-SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
-mkdir -p "$out/obj"
-# make check may run regress.sh and smoke.sh at once: one build at a time.
-if command -v flock >/dev/null 2>&1; then
-	exec 9>"$out/.lock"
-	flock 9
-fi
-
-# Can this clang link a libFuzzer target with the sanitizers?
 command -v "$cc" >/dev/null 2>&1 || skip "compiler $cc not found"
-probe=$out/obj/probe
+[ -f "$build/Makefile" ] || { echo "fuzz build: $build/Makefile missing: run configure first" >&2; exit 99; }
+
+# Can this clang link a libFuzzer target with the sanitizers? (configure
+# checks it too, but a missing runtime is a skip here, not an error.)
+SAN="-fsanitize=address,undefined -fno-sanitize-recover=undefined"
+mkdir -p "$top"
+probe=$top/probe
 if [ ! -x "$probe" ] || [ "$(cat "$probe.cc" 2>/dev/null)" != "$cc" ]; then
 	rm -f "$probe" "$probe.cc"
 	printf '%s\n' '#include <stdint.h>' '#include <stddef.h>' \
@@ -55,94 +45,10 @@ if [ ! -x "$probe" ] || [ "$(cat "$probe.cc" 2>/dev/null)" != "$cc" ]; then
 		skip "$cc cannot link -fsanitize=fuzzer,address,undefined (Debian: apt-get install libclang-rt-14-dev): $(head -c 300 "$probe.log" | tr '\n' ' ')"
 	echo "$cc" >"$probe.cc"
 fi
+[ $probe_only = no ] || exit 0
 
-# The source list: from make, or from Makefile.am (its conditionals as
-# configure decided them: "if HAVE_X" is true when config.h defines
-# HAVE_X).
-sources=${F4FZ_SOURCES:-}
-if [ -z "$sources" ]; then
-	defs=$(sed -n 's/^#define \(HAVE_[A-Z0-9_]*\) 1$/\1/p' "$build/config.h" | tr '\n' ' ')
-	sources=$(awk -v defs=" $defs " '
-		/^if [A-Z0-9_]+[ \t]*$/ { depth++; on[depth] = index(defs, " " $2 " ") > 0; next }
-		/^else[ \t]*$/ && depth { on[depth] = !on[depth]; next }
-		/^endif[ \t]*$/ && depth { depth--; next }
-		{
-			line = $0
-			if (cont || line ~ /^libf4(core|iomap)_a_SOURCES[ \t]*\+?=/) {
-				if (!cont) sub(/^[^=]*=/, "", line)
-				cont = (line ~ /\\$/)
-				sub(/\\$/, "", line)
-				take = 1
-				for (d = 1; d <= depth; d++) if (!on[d]) take = 0
-				if (take) print line
-			}
-		}' "$src/Makefile.am" | tr ' \t' '\n\n' | grep '\.c$' | sort -u | tr '\n' ' ')
-fi
-sources=$(for s in $sources ${F4FZ_EXTRA_SOURCES:-}; do
-	case $s in *.c) echo "$s" ;; esac
-done | sort -u | tr '\n' ' ')
-[ -n "${sources// /}" ] || { echo "fuzz build: no core sources found" >&2; exit 99; }
-
-# Link flags: from make (F4FZ_LIBS), or pkg-config for what config.h has.
-if [ -n "${F4FZ_LIBS:-}" ]; then
-	libs=$F4FZ_LIBS
-	incs=${F4FZ_INCS:-}
-else
-	pkgs="ext2fs com_err e2p"
-	grep -q '^#define HAVE_LIBURING 1' "$build/config.h" && pkgs="$pkgs liburing"
-	grep -q '^#define HAVE_LIBCAP 1' "$build/config.h" && pkgs="$pkgs libcap"
-	libs=$(pkg-config --libs $pkgs 2>/dev/null) ||
-		{ echo "fuzz build: pkg-config --libs $pkgs failed" >&2; exit 99; }
-	incs=$(pkg-config --cflags $pkgs 2>/dev/null || true)
-fi
-
-objs=""
-rules=""
-for s in $sources; do
-	o=obj/$(echo "${s%.c}" | tr '/' '_').o
-	objs="$objs $o"
-	rules="$rules$o: $src/$s
-	\$(CC) \$(CORE_CFLAGS) -c \$< -o \$@
-"
-done
-
-cat >"$out/Makefile.new" <<EOF
-# Generated by tests/fuzz/build.sh; do not edit.
-CC = $cc
-COMMON = -g -O1 -fno-omit-frame-pointer $SAN -MMD -MP -I$build -I$src $incs -D_GNU_SOURCE ${F4FZ_CFLAGS:-}
-CORE_CFLAGS = \$(COMMON) -fsanitize=fuzzer-no-link
-LIBS = $libs -lpthread
-CORE_OBJS =$objs
-HARNESS = obj/harness.o obj/mutator.o
-
-all: fuzz_read fuzz_write
-
-$rules
-obj/harness.o: $src/tests/fuzz/harness.c
-	\$(CC) \$(CORE_CFLAGS) -c \$< -o \$@
-obj/mutator.o: $src/tests/fuzz/mutator.c
-	\$(CC) \$(CORE_CFLAGS) -c \$< -o \$@
-obj/fuzz_read.o: $src/tests/fuzz/fuzz_read.c
-	\$(CC) \$(CORE_CFLAGS) -c \$< -o \$@
-obj/fuzz_write.o: $src/tests/fuzz/fuzz_write.c
-	\$(CC) \$(CORE_CFLAGS) -c \$< -o \$@
-
-fuzz_read: obj/fuzz_read.o \$(HARNESS) \$(CORE_OBJS)
-	\$(CC) -fsanitize=fuzzer $SAN -o \$@ \$^ \$(LIBS)
-fuzz_write: obj/fuzz_write.o \$(HARNESS) \$(CORE_OBJS)
-	\$(CC) -fsanitize=fuzzer $SAN -o \$@ \$^ \$(LIBS)
-
--include obj/*.d
-EOF
-# Other flags or sources than last time: rebuild everything.
-if ! cmp -s "$out/Makefile.new" "$out/Makefile"; then
-	rm -f "$out"/obj/*.o "$out"/obj/*.d
-	mv "$out/Makefile.new" "$out/Makefile"
-else
-	rm -f "$out/Makefile.new"
-fi
-
-jobs=${F4FZ_JOBS:-$(nproc 2>/dev/null || echo 2)}
-# Our own job count, not the jobserver of a make that may have called us.
-MAKEFLAGS= MFLAGS= make -s -C "$out" -j"$jobs" all
-echo "fuzz build: $out/fuzz_read $out/fuzz_write"
+F4_TOP_BUILDDIR=$build bash "$here/../subtree.sh" fuzz-build \
+	tests/fuzz/fuzz_read tests/fuzz/fuzz_write -- \
+	--enable-fuzzing --disable-hardening CC="$cc" CFLAGS="-g -O1 ${F4FZ_CFLAGS:-}" ||
+	exit 1
+echo "fuzz build: $top/obj/tests/fuzz/fuzz_read $top/obj/tests/fuzz/fuzz_write"

@@ -1,9 +1,10 @@
-# Fuzzing: libFuzzer targets fuzz_read and fuzz_write (tests/fuzz/), built
-# by tests/fuzz/build.sh with clang and ASan+UBSan from the core and iomap
-# sources (compiled again with the sanitizers, into tests/fuzz/san/ under
-# the build tree), seeded with images from tests/fuzz/mkseeds.sh.
-# Included from tests/Makefile.inc, after tests/integ/Makefile.inc (it
-# uses TEST_EXTENSIONS and SH_LOG_COMPILER from there).
+# Fuzzing: libFuzzer targets fuzz_read and fuzz_write (tests/fuzz/),
+# built by the ordinary Makefile.am rules in a second build tree,
+# fuzz-build/ (tests/subtree.sh: configure --enable-fuzzing with clang,
+# ASan+UBSan; the normal build is untouched), seeded with images from
+# tests/fuzz/mkseeds.sh. tests/fuzz/build.sh picks clang and makes that
+# tree. Included from tests/Makefile.inc, after tests/integ/Makefile.inc
+# (it uses TEST_EXTENSIONS and SH_LOG_COMPILER from there).
 #
 #   make check         each input in tests/fuzz/regress/ (F4FZ_REGRESS) as a
 #                      test of its own, replayed by regress.sh through
@@ -19,15 +20,25 @@
 
 F4FZ_SMOKE_SECS = 60
 F4FZ_SECS = 3600
-F4FZ_VARS = F4FZ_SOURCES='$(libf4iomap_a_SOURCES) $(libf4core_a_SOURCES)' \
-	F4FZ_LIBS='$(EXT2FS_LIBS) $(URING_LIBS) $(CAP_LIBS)' \
-	F4FZ_INCS='$(EXT2FS_CFLAGS) $(URING_CFLAGS) $(CAP_CFLAGS)'
 F4FZ_ENV = F4_TOP_SRCDIR='$(abs_top_srcdir)' \
-	F4_TOP_BUILDDIR='$(abs_top_builddir)' $(F4FZ_VARS)
+	F4_TOP_BUILDDIR='$(abs_top_builddir)'
 
-# The tests build the targets too: same sources and libraries as make.
-AM_TESTS_ENVIRONMENT += $(F4FZ_VARS) F4FZ_SECS='$(F4FZ_SMOKE_SECS)'; \
-	export F4FZ_SOURCES F4FZ_LIBS F4FZ_INCS F4FZ_SECS;
+AM_TESTS_ENVIRONMENT += F4FZ_SECS='$(F4FZ_SMOKE_SECS)'; export F4FZ_SECS;
+
+# The libFuzzer targets, in the tree configured with --enable-fuzzing
+# only: every object there is built for them (coverage, ASan+UBSan).
+if F4_FUZZING
+noinst_PROGRAMS = tests/fuzz/fuzz_read tests/fuzz/fuzz_write
+endif
+F4FZ_TARGET = tests/fuzz/harness.c tests/fuzz/harness.h tests/fuzz/mutator.c
+tests_fuzz_fuzz_read_SOURCES = tests/fuzz/fuzz_read.c $(F4FZ_TARGET)
+tests_fuzz_fuzz_read_CFLAGS = $(AM_CFLAGS)
+tests_fuzz_fuzz_read_LDFLAGS = $(AM_LDFLAGS) $(F4_FUZZ_LDFLAGS)
+tests_fuzz_fuzz_read_LDADD = $(F4_CORE_LIBS)
+tests_fuzz_fuzz_write_SOURCES = tests/fuzz/fuzz_write.c $(F4FZ_TARGET)
+tests_fuzz_fuzz_write_CFLAGS = $(AM_CFLAGS)
+tests_fuzz_fuzz_write_LDFLAGS = $(AM_LDFLAGS) $(F4_FUZZ_LDFLAGS)
+tests_fuzz_fuzz_write_LDADD = $(F4_CORE_LIBS)
 
 # Plain replay drivers (the ordinary compiler and libf4core.a): the
 # regression inputs run in make check even without clang.
@@ -58,8 +69,7 @@ TEST_EXTENSIONS += .gz
 GZ_LOG_COMPILER = $(SHELL) $(abs_top_srcdir)/tests/fuzz/regress.sh
 
 fuzz-build:
-	@$(F4FZ_ENV) $(SHELL) $(abs_top_srcdir)/tests/fuzz/build.sh \
-		'$(abs_top_srcdir)' '$(abs_top_builddir)'
+	@$(F4FZ_ENV) $(SHELL) $(abs_top_srcdir)/tests/fuzz/build.sh
 
 fuzz-smoke: tests/fuzz/fzimg$(EXEEXT)
 	@$(F4FZ_ENV) F4FZ_SECS='$(F4FZ_SMOKE_SECS)' \
@@ -70,7 +80,7 @@ fuzz: tests/fuzz/fzimg$(EXEEXT)
 		$(SHELL) $(abs_top_srcdir)/tests/fuzz/run.sh long
 
 fuzz-clean:
-	rm -rf tests/fuzz/san tests/fuzz/seeds tests/fuzz/corpus \
+	rm -rf fuzz-build tests/fuzz/seeds tests/fuzz/corpus \
 		tests/fuzz/corpus-smoke-* tests/fuzz/findings \
 		tests/fuzz/regress-inputs tests/fuzz/regress-replay \
 		tests/fuzz/*.log tests/fuzz/regress/*.log tests/fuzz/regress/*.trs
@@ -79,5 +89,4 @@ fuzz-clean:
 
 EXTRA_DIST += tests/fuzz/build.sh tests/fuzz/run.sh tests/fuzz/mkseeds.sh \
 	tests/fuzz/smoke.sh tests/fuzz/regress.sh tests/fuzz/regress/README $(F4FZ_REGRESS) \
-	tests/fuzz/README.md tests/fuzz/harness.h \
-	tests/fuzz/mutator.c tests/fuzz/fuzz_read.c tests/fuzz/fuzz_write.c
+	tests/fuzz/README.md

@@ -57,9 +57,9 @@ for t in read write; do
 	[ -x "$fz/replay_$t" ] || { log "ERROR: $fz/replay_$t not built"; exit 99; }
 	replay "replay_$t" "$fz/replay_$t"
 done
-if bash "$here/build.sh" "$src" "$build" "$fz/san" >"$work/build.log" 2>&1; then
+if bash "$here/build.sh" "$build" >"$work/build.log" 2>&1; then
 	for t in read write; do
-		replay "fuzz_$t (ASan+UBSan)" "$fz/san/fuzz_$t" -runs=1
+		replay "fuzz_$t (ASan+UBSan)" "$build/fuzz-build/obj/tests/fuzz/fuzz_$t" -runs=1
 	done
 else
 	log "sanitizer builds unavailable: $(tail -n 1 "$work/build.log")"

@@ -17,7 +17,7 @@
 # A finding (crash, sanitizer report, leak, timeout, out-of-memory) fails
 # the run; the input is left in $BUILDDIR/tests/fuzz/findings/ with the
 # command to reproduce it. Reduce it with
-#   tests/fuzz/san/fuzz_read -minimize_crash=1 -runs=2000 INPUT
+#   fuzz-build/obj/tests/fuzz/fuzz_read -minimize_crash=1 -runs=2000 INPUT
 # and add it under tests/fuzz/regress/ (see tests/fuzz/regress/README).
 set -u
 export LC_ALL=C
@@ -27,6 +27,7 @@ src=${F4_TOP_SRCDIR:-$(cd "$here/../.." && pwd -P)}
 build=${F4_TOP_BUILDDIR:-$src}
 build=$(cd "$build" && pwd -P)
 fz=$build/tests/fuzz
+bin=$build/fuzz-build/obj/tests/fuzz
 case $mode in
 smoke) secs=${F4FZ_SECS:-60} ;;
 long) secs=${F4FZ_SECS:-3600} ;;
@@ -36,7 +37,7 @@ targets=${F4FZ_TARGETS:-fuzz_read fuzz_write}
 
 log() { printf '[fuzz-%s] %s\n' "$mode" "$*"; }
 
-bash "$here/build.sh" "$src" "$build" "$fz/san"
+bash "$here/build.sh" "$build"
 rc=$?
 [ $rc -eq 0 ] || exit $rc
 
@@ -91,7 +92,7 @@ for t in $targets; do
 	out=$fz/$t-$mode.log
 	log "$t for ${secs}s (log: $out)"
 	t0=$(date +%s)
-	"$fz/san/$t" "${flags[@]}" "${dirs[@]}" >"$out" 2>&1
+	"$bin/$t" "${flags[@]}" "${dirs[@]}" >"$out" 2>&1
 	rc=$?
 	stats=$(grep -E '^stat::(number_of_executed_units|peak_rss_mb)' "$out" |
 		sed 's/^stat:://' | tr -s ' \n' ' ')
@@ -101,7 +102,7 @@ for t in $targets; do
 		log "$t FOUND A PROBLEM:"
 		grep -E 'ERROR|FINDING|SUMMARY|runtime error|Test unit written' "$out" | head -20 |
 			sed 's/^/    /'
-		log "reproduce: $fz/san/$t INPUT (inputs: $findings/$t-*)"
+		log "reproduce: $bin/$t INPUT (inputs: $findings/$t-*)"
 	fi
 	[ "$mode" = smoke ] && rm -rf "$corpus"
 done

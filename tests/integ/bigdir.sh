@@ -12,7 +12,7 @@
 # entries one by one with linear scans: minutes for 100,000), then the
 # image gets e2fsck -fyD like the other images.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 f4_init_kernel_compare "$F4_TREEDUMP" "$F4_DIRWALK"
 
 w=$F4_WORK

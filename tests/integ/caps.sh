@@ -9,8 +9,8 @@
 # mount(2), then holds nothing either, but keeps execve privileges so
 # that libfuse can still unmount through fusermount3 after SIGTERM.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_unpriv.sh"
+. "$(dirname "$0")/../lib/lib.sh"
+. "$(dirname "$0")/../lib/unpriv.sh"
 f4u_require
 f4_require_cmds mke2fs
 f4_init

@@ -19,7 +19,7 @@
 #     before and after the filesystem are unchanged.
 # F4_CORRUPT_ONLY=REGEX runs only the matching cases.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 f4_require_root
 f4_require_fuse
 f4_require_e2fsprogs

@@ -5,7 +5,7 @@
 # the option under test is the only thing wrong. -o rw must either work or
 # (while the write path is missing) be refused the same way.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 f4_require_built "$F4_SEEDTOOL"
 f4_require_cmds mke2fs
 f4_init

@@ -7,7 +7,7 @@
 # end, and an image shorter than its filesystem (the kernel refuses those:
 # "block count exceeds size of device").
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 f4_require_built "$F4_SEEDTOOL"
 f4_require_e2fsprogs
 f4_init

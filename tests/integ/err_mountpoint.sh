@@ -4,7 +4,7 @@
 # on stderr, a non-zero exit, no new mount and no daemon left behind; the
 # mount already there is left alone.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 f4_require_fuse
 f4_require_built "$F4_SEEDTOOL"
 f4_require_cmds mke2fs

@@ -6,7 +6,7 @@
 # without ro is refused. The image is never written: not by the refusals,
 # not by the norecovery mounts.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 f4_init_kernel_compare "$F4_TREEDUMP" "$F4_SEEDTOOL"
 
 w=$F4_WORK

@@ -10,8 +10,8 @@
 # checks stay (device nodes). Every image is e2fsck-clean afterwards and
 # the kernel's ext4 driver sees the ids and ACLs fuse4fs stored.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_unpriv.sh"
+. "$(dirname "$0")/../lib/lib.sh"
+. "$(dirname "$0")/../lib/unpriv.sh"
 f4u_require
 f4_require_loop
 f4_require_e2fsprogs

@@ -19,8 +19,8 @@
 #    with writers running meanwhile.
 # Every image fuse4fs wrote must pass e2fsck -fn.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-. "$(dirname "$0")/lib.sh"
-F4_IOCTL=$F4_TOP_BUILDDIR/tests/integ/f4ioctl
+. "$(dirname "$0")/../lib/lib.sh"
+F4_IOCTL=$F4_TOP_BUILDDIR/tests/tools/f4ioctl
 f4_init_kernel_compare "$F4_IOCTL" "$F4_SEEDTOOL"
 f4_require_cmds chattr lsattr fstrim setpriv xfs_io tune2fs du md5sum
 

@@ -7,7 +7,7 @@
 # must be the kernel's. fuse4fs negotiates FUSE_HANDLE_KILLPRIV_V2, so
 # the kernel leaves part of this to the server.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 f4_require_cmds setpriv truncate
 f4_init_kernel_compare
 

@@ -6,7 +6,7 @@
 # the lock goes away with the mount. Where -o rw works, a read-write
 # mount holds the lock exclusively.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 f4_require_fuse
 f4_require_built "$F4_TREEDUMP" "$F4_SEEDTOOL"
 f4_require_cmds mke2fs flock

@@ -5,7 +5,7 @@
 # "--help", and "-o name" for mount options (-o offset=BYTES is
 # "-o offset"). Needs no privileges.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 f4_require_built
 f4_init
 

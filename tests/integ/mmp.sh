@@ -19,7 +19,7 @@
 # Each claim waits 11 seconds or more, as with the kernel: this test runs
 # for about two minutes.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 f4_init_kernel_compare "$F4_SEEDTOOL"
 f4_require_cmds dd losetup
 

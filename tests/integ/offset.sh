@@ -6,7 +6,7 @@
 # serves from the bare filesystem; a wrong offset is refused; the image is
 # never written.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 f4_init_kernel_compare "$F4_TREEDUMP" "$F4_SEEDTOOL"
 
 w=$F4_WORK

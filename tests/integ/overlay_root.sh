@@ -9,8 +9,8 @@
 # merged tree. Skips, with the kernel's reason, where the kernel refuses
 # overlayfs over FUSE.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_overlay.sh"
+. "$(dirname "$0")/../lib/lib.sh"
+. "$(dirname "$0")/../lib/overlay.sh"
 f4_require_cmds setfattr getfattr sha256sum dmesg
 grep -qw overlay /proc/filesystems || modprobe overlay >/dev/null 2>&1 ||
 	f4_skip "needs overlayfs in the kernel"

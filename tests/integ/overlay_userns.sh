@@ -11,9 +11,9 @@
 # mounts of the two images shows the same merged tree as the one seen
 # over fuse4fs.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_unpriv.sh"
-. "$(dirname "$0")/lib_overlay.sh"
+. "$(dirname "$0")/../lib/lib.sh"
+. "$(dirname "$0")/../lib/unpriv.sh"
+. "$(dirname "$0")/../lib/overlay.sh"
 f4u_require
 f4_require_loop
 f4_require_e2fsprogs
@@ -38,8 +38,8 @@ f4u_dir "$w/lower" "$w/upperfs" "$w/merged" "$w/out"
 
 cat >"$w/inner.sh" <<'EOF'
 set -u
-. "$LIBDIR/lib_overlay.sh"
-. "$LIBDIR/lib_ns.sh"
+. "$LIBDIR/overlay.sh"
+. "$LIBDIR/ns.sh"
 stop() { f4n_stop "$@" || f4o_bad "fuse4fs on $1 exited with $?"; }
 f4n_start "$W/lower" "$W/out/lower.log" -o ro "$W/lower.img" || exit 1
 lp=$pid

@@ -9,7 +9,7 @@
 # - getdents64 with a buffer that fits one entry sees the same listing;
 # - every directory lists the same names as the seed.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 f4_init_kernel_compare "$F4_DIRWALK" "$F4_SEEDTOOL"
 
 w=$F4_WORK

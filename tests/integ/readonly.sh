@@ -7,7 +7,7 @@
 # they were. Then the same from an image on a read-only bind mount, which
 # fuse4fs must be able to serve.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 f4_require_root
 f4_require_fuse
 f4_require_e2fsprogs

@@ -9,9 +9,9 @@
 # an ordinary user's sets no_new_privs; a root one drops everything,
 # bounding set included.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_unpriv.sh"
-F4_FDMOUNT=$F4_TOP_BUILDDIR/tests/integ/fdmount
+. "$(dirname "$0")/../lib/lib.sh"
+. "$(dirname "$0")/../lib/unpriv.sh"
+F4_FDMOUNT=$F4_TOP_BUILDDIR/tests/tools/fdmount
 f4u_require
 f4_require_e2fsprogs
 f4_require_built "$F4_FDMOUNT"

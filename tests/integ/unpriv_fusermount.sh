@@ -8,8 +8,8 @@
 # set), allow_other refused before anything happens unless
 # /etc/fuse.conf allows it, and the server holding no capability.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_unpriv.sh"
+. "$(dirname "$0")/../lib/lib.sh"
+. "$(dirname "$0")/../lib/unpriv.sh"
 f4u_require
 f4_require_e2fsprogs
 f4_require_built "$F4_TREEDUMP" "$F4_SEEDTOOL"

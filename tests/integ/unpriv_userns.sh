@@ -9,8 +9,8 @@
 # so, umount works). Afterwards e2fsck is clean and what root of the
 # namespace created belongs to 0 in the image.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-. "$(dirname "$0")/lib.sh"
-. "$(dirname "$0")/lib_unpriv.sh"
+. "$(dirname "$0")/../lib/lib.sh"
+. "$(dirname "$0")/../lib/unpriv.sh"
 f4u_require
 f4_require_e2fsprogs
 f4_require_cmds unshare setfacl getfacl setfattr debugfs
@@ -33,7 +33,7 @@ f4u_dir "$w/m1" "$w/m2" "$w/logs"
 # Runs inside the namespace as its root; prints ok:/FAIL: lines.
 cat >"$w/inner.sh" <<'EOF'
 set -u
-. "$LIBDIR/lib_ns.sh"
+. "$LIBDIR/ns.sh"
 ok() { echo "ok: $*"; }
 bad() { echo "FAIL: $*"; }
 status() { awk -v f="$2:" '$1 == f { print $2 }' "/proc/$1/status"; }

@@ -1,9 +1,10 @@
 # make check-asan: the integration tests against fuse4fs built with
-# AddressSanitizer + UndefinedBehaviorSanitizer. tests/san/check.sh
-# compiles every source of fuse4fs again with $(CC) and the sanitizers
-# into tests/san/build/ (the normal build is untouched), then runs
-# `make check` with TESTS=$(F4_ASAN_TESTS) and F4_FUSE4FS pointing at
-# that binary (tests/integ/lib.sh starts whatever F4_FUSE4FS names).
+# AddressSanitizer + UndefinedBehaviorSanitizer: the Makefile.am rules in
+# a second build tree, san-build/obj/, configured with
+# --enable-sanitizers --disable-hardening and $(CC) (tests/subtree.sh;
+# the normal build is untouched), then `make check` with
+# TESTS=$(F4_ASAN_TESTS) and F4_FUSE4FS pointing at that binary
+# (tests/lib/setup.sh starts whatever F4_FUSE4FS names).
 # A sanitizer report makes the daemon abort (the test sees its exit
 # status) and is also written under tests/san/logs/, which must stay
 # empty. Included from tests/Makefile.inc, after tests/integ/Makefile.inc.
@@ -12,7 +13,7 @@
 #   make check-asan F4_ASAN_TESTS='tests/integ/corrupt.sh tests/integ/offset.sh'
 
 F4_ASAN_TESTS = $(F4_INTEG_TESTS)
-F4_ASAN_BIN = $(abs_top_builddir)/tests/san/build/fuse4fs
+F4_ASAN_BIN = $(abs_top_builddir)/san-build/obj/fuse4fs$(EXEEXT)
 F4_ASAN_LOGS = $(abs_top_builddir)/tests/san/logs
 F4_ASAN_ENV = \
 	ASAN_OPTIONS='detect_leaks=1:abort_on_error=1:log_path=$(F4_ASAN_LOGS)/asan' \
@@ -20,12 +21,10 @@ F4_ASAN_ENV = \
 	LSAN_OPTIONS='suppressions=$(abs_top_srcdir)/tests/san/lsan.supp:print_suppressions=0'
 
 check-asan: $(check_PROGRAMS)
-	CC='$(CC)' \
-	F4SAN_SOURCES='$(libf4iomap_a_SOURCES) $(libf4core_a_SOURCES) $(libf4cli_a_SOURCES) $(fuse4fs_SOURCES)' \
-	F4SAN_CFLAGS='$(EXT2FS_CFLAGS) $(URING_CFLAGS) $(FUSE_CFLAGS) $(CAP_CFLAGS)' \
-	F4SAN_LIBS='$(EXT2FS_LIBS) $(URING_LIBS) $(FUSE_LIBS) $(CAP_LIBS)' \
-		$(SHELL) $(abs_top_srcdir)/tests/san/check.sh build \
-		'$(abs_top_srcdir)' '$(abs_top_builddir)' tests/san/build
+	CC='$(CC)' $(SHELL) $(abs_top_srcdir)/tests/san/check.sh probe san-build
+	F4_TOP_BUILDDIR='$(abs_top_builddir)' MAKE='$(MAKE)' \
+		$(SHELL) $(abs_top_srcdir)/tests/subtree.sh san-build fuse4fs$(EXEEXT) -- \
+		--enable-sanitizers --disable-hardening CC='$(CC)' CFLAGS='-g -O1'
 	rm -rf tests/san/logs && mkdir -p tests/san/logs
 	rc=0; \
 	$(F4_ASAN_ENV) F4_FUSE4FS='$(F4_ASAN_BIN)' \
@@ -35,7 +34,7 @@ check-asan: $(check_PROGRAMS)
 	exit $$rc
 
 check-asan-clean:
-	rm -rf tests/san/build tests/san/logs tests/san/test-suite.log
+	rm -rf san-build tests/san/logs tests/san/test-suite.log
 
 .PHONY: check-asan check-asan-clean
 

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Randomized operations (tests/integ/f4stress) on fuse4fs mounts of
+# Randomized operations (tests/stress/f4stress) on fuse4fs mounts of
 # several formats and server configurations, each checked three ways:
 # f4stress's own model of every file and directory, e2fsck -fn after
 # unmounting, and the kernel's ext4 driver reading back exactly the tree
@@ -8,8 +8,8 @@
 # (default 4000 per process), F4_STRESS_PROCS (default 2); `make soak`
 # runs the long version.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-. "$(dirname "$0")/lib.sh"
-F4_STRESS=$F4_TOP_BUILDDIR/tests/integ/f4stress
+. "$(dirname "$0")/../lib/lib.sh"
+F4_STRESS=$F4_TOP_BUILDDIR/tests/stress/f4stress
 f4_init_kernel_compare "$F4_STRESS" "$F4_TREEDUMP"
 
 SEEDS=${F4_STRESS_SEEDS:-11 12}
