@@ -25,36 +25,6 @@
 #include "testimg.h"
 #include "wfix.h"
 
-static int setup_ext4_4k(void **state)
-{
-	wfx_soil_free_space(wfx_new(state, "-t ext4 -b 4096 -O metadata_csum", "16M"));
-	return 0;
-}
-
-static int setup_ext4_1k(void **state)
-{
-	wfx_soil_free_space(wfx_new(state, "-t ext4 -b 1024 -O ^metadata_csum", "16M"));
-	return 0;
-}
-
-static int setup_ext3_1k(void **state)
-{
-	wfx_soil_free_space(wfx_new(state, "-t ext3 -b 1024", "16M"));
-	return 0;
-}
-
-static int setup_ext2_4k(void **state)
-{
-	wfx_soil_free_space(wfx_new(state, "-t ext2 -b 4096", "16M"));
-	return 0;
-}
-
-static int setup_inline(void **state)
-{
-	wfx_new(state, "-t ext4 -b 4096 -I 256 -O inline_data,metadata_csum", "16M");
-	return 0;
-}
-
 static unsigned bsize(const struct wfx *x)
 {
 	return x->f4->blocksize;
@@ -354,33 +324,20 @@ static void test_max_size(void **state)
 	f4t_close(fs);
 }
 
-#define ALL_FORMATS(t) \
-	cmocka_unit_test_setup_teardown(t, setup_ext4_4k, wfx_teardown), \
-	cmocka_unit_test_setup_teardown(t, setup_ext4_1k, wfx_teardown), \
-	cmocka_unit_test_setup_teardown(t, setup_ext3_1k, wfx_teardown)
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		ALL_FORMATS(test_extend),
-		ALL_FORMATS(test_sparse),
-		ALL_FORMATS(test_overwrite),
-		ALL_FORMATS(test_across_extents),
-		ALL_FORMATS(test_eof_gap_zeroed),
-		cmocka_unit_test_setup_teardown(test_eof_gap_zeroed, setup_ext2_4k,
-						wfx_teardown),
-		cmocka_unit_test_setup_teardown(test_inline_grow, setup_inline,
-						wfx_teardown),
-		cmocka_unit_test_setup_teardown(test_indirect, setup_ext3_1k,
-						wfx_teardown),
-		cmocka_unit_test_setup_teardown(test_indirect, setup_ext2_4k,
-						wfx_teardown),
-		ALL_FORMATS(test_max_size),
+		WFX_ALL_FORMATS(test_extend),
+		WFX_ALL_FORMATS(test_sparse),
+		WFX_ALL_FORMATS(test_overwrite),
+		WFX_ALL_FORMATS(test_across_extents),
+		WFX_ALL_FORMATS(test_eof_gap_zeroed),
+		WFX_ON(test_eof_gap_zeroed, ext2_4k),
+		WFX_ON(test_inline_grow, inline),
+		WFX_ON(test_indirect, ext3_1k),
+		WFX_ON(test_indirect, ext2_4k),
+		WFX_ALL_FORMATS(test_max_size),
 	};
 
-	if (!f4t_have_e2fsprogs()) {
-		fprintf(stderr, "e2fsprogs not found: skipping\n");
-		return F4T_SKIP;
-	}
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	return WFX_RUN(tests);
 }

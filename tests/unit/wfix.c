@@ -37,6 +37,46 @@ struct wfx *wfx_new(void **state, const char *mkfs, const char *size)
 	return x;
 }
 
+static int setup_soiled(void **state, const char *mkfs)
+{
+	wfx_soil_free_space(wfx_new(state, mkfs, "16M"));
+	return 0;
+}
+
+int wfx_setup_ext4_4k(void **state)
+{
+	return setup_soiled(state, "-t ext4 -b 4096 -O metadata_csum");
+}
+
+int wfx_setup_ext4_1k(void **state)
+{
+	return setup_soiled(state, "-t ext4 -b 1024 -O ^metadata_csum");
+}
+
+int wfx_setup_ext3_1k(void **state)
+{
+	return setup_soiled(state, "-t ext3 -b 1024");
+}
+
+int wfx_setup_ext2_4k(void **state)
+{
+	return setup_soiled(state, "-t ext2 -b 4096");
+}
+
+int wfx_setup_inline(void **state)
+{
+	return setup_soiled(state, "-t ext4 -b 4096 -I 256 -O inline_data,metadata_csum");
+}
+
+int wfx_run(const char *name, const struct CMUnitTest *tests, size_t n)
+{
+	if (!f4t_have_e2fsprogs()) {
+		fprintf(stderr, "%s: e2fsprogs not found: skipping\n", name);
+		return F4T_SKIP;
+	}
+	return _cmocka_run_group_tests(name, tests, n, NULL, NULL);
+}
+
 int wfx_teardown(void **state)
 {
 	struct wfx *x = *state;
@@ -271,6 +311,37 @@ size_t wfx_file_blocks(ext2_filsys fs, ext2_ino_t ino, uint64_t **blks)
 		assert_int_equal(err, 0);
 	*blks = l.b;
 	return l.n;
+}
+
+size_t wfx_blocks_of(const char *img, ext2_ino_t ino, uint64_t **blks)
+{
+	ext2_filsys fs = wfx_open(img);
+	size_t n = wfx_file_blocks(fs, ino, blks);
+
+	f4t_close(fs);
+	return n;
+}
+
+size_t wfx_expect_freed(ext2_filsys fs, ext2_ino_t ino, const uint64_t *old,
+			size_t n)
+{
+	uint64_t *now = NULL;
+	size_t nnow = ino ? wfx_file_blocks(fs, ino, &now) : 0, i, j, gone = 0;
+
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < nnow && now[j] != old[i]; j++)
+			;
+		if (j < nnow)
+			continue;
+		gone++;
+		if (wfx_block_used(fs, old[i])) {
+			print_error("block %llu left inode %u but is still in use\n",
+				    (unsigned long long)old[i], ino);
+			fail();
+		}
+	}
+	free(now);
+	return gone;
 }
 
 bool wfx_block_used(ext2_filsys fs, uint64_t blk)

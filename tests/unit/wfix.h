@@ -3,7 +3,7 @@
  * mke2fs in a scratch directory, mounted through the core, and the
  * independent oracle used once the core has closed it (libext2fs with
  * its own io manager: names, inodes, file bytes, block maps, bitmaps;
- * e2fsck -fn). Include after <cmocka.h>'s prerequisites. */
+ * e2fsck -fn). Include after <cmocka.h>. */
 #ifndef F4_TESTS_UNIT_WFIX_H
 #define F4_TESTS_UNIT_WFIX_H
 
@@ -28,6 +28,25 @@ struct wfx {
 /* cmocka setup body: *state gets a fresh image made by
  * "mke2fs -F -q <mkfs> <img> <size>", not mounted yet. */
 struct wfx *wfx_new(void **state, const char *mkfs, const char *size);
+/* Setups for the formats the drivers share, free space soiled
+ * (wfx_soil_free_space): ext4 4 KiB with metadata_csum, ext4 1 KiB
+ * without, ext3 1 KiB and ext2 4 KiB (block maps), ext4 with
+ * inline_data (256-byte inodes). 16 MiB each. */
+int wfx_setup_ext4_4k(void **state);
+int wfx_setup_ext4_1k(void **state);
+int wfx_setup_ext3_1k(void **state);
+int wfx_setup_ext2_4k(void **state);
+int wfx_setup_inline(void **state);
+#define WFX_ON(t, format) \
+	cmocka_unit_test_setup_teardown(t, wfx_setup_##format, wfx_teardown)
+/* The formats where extents and block maps part ways, 1k and 4k. */
+#define WFX_ALL_FORMATS(t) \
+	WFX_ON(t, ext4_4k), WFX_ON(t, ext4_1k), WFX_ON(t, ext3_1k)
+/* main's body: skip (77) without e2fsprogs, else run the group. */
+#define WFX_RUN(tests) \
+	wfx_run(__FILE__, tests, sizeof(tests) / sizeof((tests)[0]))
+int wfx_run(const char *name, const struct CMUnitTest *tests, size_t n);
+
 /* cmocka teardown: close a mount still open, remove everything. */
 int wfx_teardown(void **state);
 
@@ -84,6 +103,13 @@ uint64_t wfx_pblk(ext2_filsys fs, ext2_ino_t ino, uint64_t lblk,
 /* Every block of the file, data and mapping blocks, in *blks (malloc'ed;
  * caller frees); returns the count. */
 size_t wfx_file_blocks(ext2_filsys fs, ext2_ino_t ino, uint64_t **blks);
+/* wfx_file_blocks on an image opened and closed for it. */
+size_t wfx_blocks_of(const char *img, ext2_ino_t ino, uint64_t **blks);
+/* Every block of old[0..n) the file ino no longer has must be free in
+ * the bitmap (nothing else may own a file's blocks); returns how many
+ * left the file. */
+size_t wfx_expect_freed(ext2_filsys fs, ext2_ino_t ino, const uint64_t *old,
+			size_t n);
 bool wfx_block_used(ext2_filsys fs, uint64_t blk);
 bool wfx_inode_used(ext2_filsys fs, ext2_ino_t ino);
 /* Blocks in use according to the block bitmap (not the counters). */
