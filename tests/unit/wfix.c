@@ -182,6 +182,17 @@ ext2_ino_t wfx_build_file(struct wfx *x, const char *name, uint64_t count,
 	return ino;
 }
 
+void wfx_add_iflags(struct wfx *x, ext2_ino_t ino, uint32_t flags)
+{
+	ext2_filsys fs = f4t_open(x->img, true);
+	struct ext2_inode_large inode;
+
+	f4t_read_inode(fs, ino, &inode);
+	inode.i_flags |= flags;
+	f4t_write_inode(fs, ino, &inode);
+	f4t_close_flush(fs);
+}
+
 void wfx_pattern(void *buf, uint64_t off, size_t len, unsigned blocksize)
 {
 	unsigned char *p = buf;

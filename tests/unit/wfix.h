@@ -80,6 +80,8 @@ void wfx_fill(void *buf, size_t len, unsigned seed);
  * lblk 0 and the size it ends with (size 0: count blocks' worth). */
 ext2_ino_t wfx_build_file(struct wfx *x, const char *name, uint64_t count,
 			  uint64_t size);
+/* Set inode flags (EXT2_APPEND_FL...) with libext2fs. */
+void wfx_add_iflags(struct wfx *x, ext2_ino_t ino, uint32_t flags);
 /* The bytes [off, off + len) of a file written by f4t_write_blocks. */
 void wfx_pattern(void *buf, uint64_t off, size_t len, unsigned blocksize);
 /* Write stale bytes into (most of) the free blocks and free them again,
