@@ -55,14 +55,6 @@ static int dirent_ftype(ext2_filsys fs, ext2_ino_t dir, const char *name)
 	return f.ftype;
 }
 
-static struct ext2_inode_large inode_of(ext2_filsys fs, ext2_ino_t ino)
-{
-	struct ext2_inode_large inode;
-
-	f4t_read_inode(fs, ino, &inode);
-	return inode;
-}
-
 static int make(struct wfx *x, ext2_ino_t dir, const char *name, mode_t mode,
 		const char *target, ext2_ino_t *ino)
 {
@@ -88,7 +80,7 @@ static void test_create_mkdir(void **state)
 	struct ext2_inode_large in;
 	ext2_ino_t f, d, e;
 	ext2_filsys fs = wfx_open(x->img);
-	uint16_t root_links = inode_of(fs, EXT2_ROOT_INO).i_links_count;
+	uint16_t root_links = wfx_inode(fs, EXT2_ROOT_INO).i_links_count;
 
 	f4t_close(fs);
 	wfx_mount(x);
@@ -99,7 +91,7 @@ static void test_create_mkdir(void **state)
 
 	fs = wfx_open(x->img);
 	assert_int_equal(wfx_namei(fs, "f"), f);
-	in = inode_of(fs, f);
+	in = wfx_inode(fs, f);
 	assert_int_equal(in.i_mode, S_IFREG | 0644);	/* umask */
 	assert_int_equal(inode_uid(in), 1000);
 	assert_int_equal(inode_gid(in), 1000);
@@ -111,16 +103,16 @@ static void test_create_mkdir(void **state)
 	assert_int_equal(wfx_namei(fs, "d/.."), EXT2_ROOT_INO);
 	assert_int_equal(wfx_namei(fs, "d/."), d);
 	assert_int_equal(dirent_ftype(fs, EXT2_ROOT_INO, "d"), EXT2_FT_DIR);
-	assert_int_equal(inode_of(fs, d).i_mode, S_IFDIR | 0755);
-	assert_int_equal(inode_of(fs, d).i_links_count, 3);
-	assert_int_equal(inode_of(fs, e).i_links_count, 2);
-	assert_int_equal(inode_of(fs, EXT2_ROOT_INO).i_links_count, root_links + 1);
+	assert_int_equal(wfx_inode(fs, d).i_mode, S_IFDIR | 0755);
+	assert_int_equal(wfx_inode(fs, d).i_links_count, 3);
+	assert_int_equal(wfx_inode(fs, e).i_links_count, 2);
+	assert_int_equal(wfx_inode(fs, EXT2_ROOT_INO).i_links_count, root_links + 1);
 	f4t_close(fs);
 }
 
 static char *target_of(ext2_filsys fs, ext2_ino_t ino)
 {
-	struct ext2_inode_large in = inode_of(fs, ino);
+	struct ext2_inode_large in = wfx_inode(fs, ino);
 	char *t = calloc(1, EXT2_I_SIZE(&in) + 1);
 	unsigned got = 0;
 	ext2_file_t f;
@@ -165,13 +157,13 @@ static void test_symlinks(void **state)
 	fs = wfx_open(x->img);
 	assert_int_equal(wfx_namei(fs, "toolong"), 0);
 	assert_int_equal(dirent_ftype(fs, EXT2_ROOT_INO, "s"), EXT2_FT_SYMLINK);
-	assert_int_equal(inode_of(fs, s).i_mode, S_IFLNK | 0777);
-	in = inode_of(fs, s);
+	assert_int_equal(wfx_inode(fs, s).i_mode, S_IFLNK | 0777);
+	in = wfx_inode(fs, s);
 	assert_true(ext2fs_is_fast_symlink((struct ext2_inode *)&in));
 	t = target_of(fs, s);
 	assert_string_equal(t, shortt);
 	free(t);
-	in = inode_of(fs, l);
+	in = wfx_inode(fs, l);
 	assert_false(ext2fs_is_fast_symlink((struct ext2_inode *)&in));
 	assert_int_not_equal(wfx_pblk(fs, l, 0, NULL), 0);
 	t = target_of(fs, l);
@@ -201,17 +193,17 @@ static void test_mknod(void **state)
 	wfx_umount(x);
 
 	fs = wfx_open(x->img);
-	in = inode_of(fs, attr.ino);
+	in = wfx_inode(fs, attr.ino);
 	nw = in.i_block[1];
 	assert_int_equal(in.i_block[0], 0);
 	assert_int_equal((nw & 0xfff00) >> 8, 300);
 	assert_int_equal((nw & 0xff) | ((nw >> 12) & 0xfff00), 70000);
 	assert_int_equal(dirent_ftype(fs, EXT2_ROOT_INO, "c"), EXT2_FT_CHRDEV);
-	in = inode_of(fs, blk);
+	in = wfx_inode(fs, blk);
 	assert_int_equal(in.i_block[0], (8 << 8) | 1);
 	assert_int_equal(dirent_ftype(fs, EXT2_ROOT_INO, "b"), EXT2_FT_BLKDEV);
 	assert_int_equal(dirent_ftype(fs, EXT2_ROOT_INO, "p"), EXT2_FT_FIFO);
-	assert_int_equal(inode_of(fs, p).i_mode, S_IFIFO | 0600);
+	assert_int_equal(wfx_inode(fs, p).i_mode, S_IFIFO | 0600);
 	f4t_close(fs);
 }
 
@@ -239,7 +231,7 @@ static void test_link_unlink(void **state)
 	assert_int_equal(wfx_namei(fs, "f"), 0);
 	assert_int_equal(wfx_namei(fs, "dl"), 0);
 	assert_int_equal(wfx_namei(fs, "d/g"), f);
-	assert_int_equal(inode_of(fs, f).i_links_count, 1);
+	assert_int_equal(wfx_inode(fs, f).i_links_count, 1);
 	assert_int_equal(wfx_expect_freed(fs, f, old, nold), 0);
 	f4t_close(fs);
 
@@ -278,8 +270,8 @@ static void test_rmdir(void **state)
 	wfx_umount(x);
 
 	fs = wfx_open(x->img);
-	root_links = inode_of(fs, EXT2_ROOT_INO).i_links_count;
-	assert_int_equal(inode_of(fs, d).i_links_count, 3);
+	root_links = wfx_inode(fs, EXT2_ROOT_INO).i_links_count;
+	assert_int_equal(wfx_inode(fs, d).i_links_count, 3);
 	f4t_close(fs);
 	nold = wfx_blocks_of(x->img, e, &old);
 
@@ -295,7 +287,7 @@ static void test_rmdir(void **state)
 	assert_false(wfx_inode_used(fs, e));
 	assert_false(wfx_inode_used(fs, f));
 	assert_int_equal(wfx_expect_freed(fs, 0, old, nold), nold);
-	assert_int_equal(inode_of(fs, EXT2_ROOT_INO).i_links_count, root_links - 1);
+	assert_int_equal(wfx_inode(fs, EXT2_ROOT_INO).i_links_count, root_links - 1);
 	f4t_close(fs);
 	free(old);
 }
@@ -351,7 +343,7 @@ static void test_many_entries(void **state)
 	wfx_umount(x);
 
 	fs = wfx_open(x->img);
-	in = inode_of(fs, d);
+	in = wfx_inode(fs, d);
 	assert_true(EXT2_I_SIZE(&in) > fs->blocksize);
 	for (i = 0; i < N; i++) {
 		snprintf(path, sizeof(path), "big/entry-with-a-longish-name-%05u", i * 7919);

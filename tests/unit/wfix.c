@@ -249,6 +249,14 @@ uint64_t wfx_size(ext2_filsys fs, ext2_ino_t ino)
 	return EXT2_I_SIZE(&inode);
 }
 
+struct ext2_inode_large wfx_inode(ext2_filsys fs, ext2_ino_t ino)
+{
+	struct ext2_inode_large inode;
+
+	f4t_read_inode(fs, ino, &inode);
+	return inode;
+}
+
 void wfx_expect_bytes(ext2_filsys fs, ext2_ino_t ino, uint64_t off,
 		      const void *want, size_t len)
 {

@@ -95,6 +95,7 @@ ext2_filsys wfx_open(const char *img);
 /* Resolve a path from the root: 0 when a component is missing. */
 ext2_ino_t wfx_namei(ext2_filsys fs, const char *path);
 uint64_t wfx_size(ext2_filsys fs, ext2_ino_t ino);
+struct ext2_inode_large wfx_inode(ext2_filsys fs, ext2_ino_t ino);
 /* The file's bytes [off, off + len) through ext2fs_file_read must equal
  * want (NULL: zeros). Reads past EOF come back short: fails. */
 void wfx_expect_bytes(ext2_filsys fs, ext2_ino_t ino, uint64_t off,
