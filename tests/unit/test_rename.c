@@ -52,6 +52,21 @@ static uint16_t links(ext2_filsys fs, ext2_ino_t ino)
 	return wfx_inode(fs, ino).i_links_count;
 }
 
+/* Close the tree's mount, read two directories' link counts, mount
+ * again. */
+static void links_of(struct wfx *x, ext2_ino_t d1, uint16_t *l1, ext2_ino_t d2,
+		     uint16_t *l2)
+{
+	ext2_filsys fs;
+
+	wfx_umount(x);
+	fs = wfx_open(x->img);
+	*l1 = links(fs, d1);
+	*l2 = links(fs, d2);
+	f4t_close(fs);
+	wfx_mount(x);
+}
+
 static void test_plain_and_self(void **state)
 {
 	struct wfx *x = *state;
@@ -112,12 +127,7 @@ static void test_move_dir(void **state)
 	ext2_filsys fs;
 
 	make_tree(x, &t);
-	wfx_umount(x);
-	fs = wfx_open(x->img);
-	la = links(fs, t.a);
-	lc = links(fs, t.c);
-	f4t_close(fs);
-	wfx_mount(x);
+	links_of(x, t.a, &la, t.c, &lc);
 	assert_int_equal(ren(x, t.a, "b", t.c, "b2", 0), 0);
 	wfx_umount(x);
 
@@ -140,12 +150,7 @@ static void test_exchange(void **state)
 	ext2_filsys fs;
 
 	make_tree(x, &t);
-	wfx_umount(x);
-	fs = wfx_open(x->img);
-	la = links(fs, t.a);
-	lr = links(fs, EXT2_ROOT_INO);
-	f4t_close(fs);
-	wfx_mount(x);
+	links_of(x, t.a, &la, EXT2_ROOT_INO, &lr);
 	assert_int_equal(ren(x, t.a, "b", EXT2_ROOT_INO, "h", F4_RENAME_EXCHANGE), 0);
 	assert_int_equal(ren(x, t.a, "missing", EXT2_ROOT_INO, "g", F4_RENAME_EXCHANGE),
 			 -ENOENT);
@@ -199,12 +204,7 @@ static void test_replace_empty_dir(void **state)
 	ext2_filsys fs;
 
 	make_tree(x, &t);
-	wfx_umount(x);
-	fs = wfx_open(x->img);
-	lr = links(fs, EXT2_ROOT_INO);
-	la = links(fs, t.a);
-	f4t_close(fs);
-	wfx_mount(x);
+	links_of(x, t.a, &la, EXT2_ROOT_INO, &lr);
 	assert_int_equal(ren(x, t.a, "b", EXT2_ROOT_INO, "c", 0), 0);
 	wfx_umount(x);
 
