@@ -42,8 +42,8 @@ struct f4_fk {
 	int fd;			/* our end, -1 once closed */
 	int timeout_ms;
 	/* The largest message either side can send in one piece (bounded by
-	 * the socket send buffers: about 416 KiB unless root could raise
-	 * them). A test of bigger requests or replies skips below it. */
+	 * the socket send buffers: twice net.core.wmem_max unless root could
+	 * force them). A test of bigger requests or replies skips below it. */
 	size_t max_msg;
 	uint64_t next_unique;
 	/* Credentials of the next requests (the kernel sends the caller's). */

@@ -117,6 +117,7 @@ static void session_main(const char *img, const char *seed)
 	if (!f4_fkt_check(ret == 0, "INIT 7.38 answered (%s)", strerror(-ret)))
 		f4_fkt_bail("no INIT");
 	check_init_full(fk);
+	f4_fkt_note("largest message the socket takes: %zu bytes", fk->max_msg);
 	f4_fkb_check_names(fk, fs);
 	f4_fkb_check_contents(fk, fs);
 	f4_fkb_check_readdir(fk, fs, seed);
