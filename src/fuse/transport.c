@@ -61,6 +61,10 @@ static void note_request(const void *buf, size_t n)
 	}
 }
 
+/* A socket in place of /dev/fuse (a test's fake kernel) ends with
+ * end-of-file, or ECONNRESET when replies were left unread, where the
+ * device says ENODEV: all mean the other side is gone, but libfuse ends
+ * its loop cleanly on ENODEV only (EIO for a 0-byte read). */
 static ssize_t io_read(int fd, void *buf, size_t len, void *userdata)
 {
 	ssize_t n = read(fd, buf, len);
@@ -68,6 +72,10 @@ static ssize_t io_read(int fd, void *buf, size_t len, void *userdata)
 	(void)userdata;
 	if (n > 0)
 		note_request(buf, (size_t)n);
+	else if ((n == 0 && len > 0) || (n < 0 && errno == ECONNRESET)) {
+		errno = ENODEV;
+		return -1;
+	}
 	return n;
 }
 
