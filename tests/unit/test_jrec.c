@@ -115,6 +115,37 @@ static void expect_v(struct jb *b, const struct f4_jplan *p, uint64_t fsblk,
 	free(got);
 }
 
+/* A journal whose first transaction logs version 1 of block 10. */
+static void start_log(struct jb *b, uint32_t bs, uint32_t compat,
+		      uint32_t incompat)
+{
+	jb_init(b, bs, NJ, 2, compat, incompat);
+	add_v(b, 10, 1);
+	jb_commit(b, false);
+}
+
+/* Log version `version` of fsblk and end the transaction (with its
+ * commit block unless torn). */
+static void tx(struct jb *b, uint64_t fsblk, unsigned version, bool torn)
+{
+	add_v(b, fsblk, version);
+	jb_commit(b, torn);
+}
+
+/* The log must end cleanly after `transactions` transactions. */
+static void expect_end(struct jb *b, uint32_t transactions)
+{
+	struct f4_jplan p;
+
+	scan_ok(b, &p);
+	assert_int_equal(p.transactions, transactions);
+	assert_int_equal(p.next_seq, b->seq0 + transactions);
+	assert_false(p.mark_error);
+	assert_false(p.failed);
+	f4_jplan_free(&p);
+	jb_free(b);
+}
+
 static void test_formats(void **state)
 {
 	size_t i;
@@ -174,9 +205,7 @@ static void test_clean_journal(void **state)
 	struct f4_jplan p;
 	struct jb b;
 
-	jb_init(&b, 1024, NJ, 2, 0, REV);
-	add_v(&b, 10, 1);
-	jb_commit(&b, false);
+	start_log(&b, 1024, 0, REV);
 	b.start = 0;		/* a clean unmount: the log is empty */
 	b.seq0 = 7;
 	jb_write_sb(&b);
@@ -202,8 +231,7 @@ static void test_many_tags_and_wrap(void **state)
 		add_v(&b, 100 + i, 1);
 	jb_commit(&b, false);
 	assert_true(b.pos < 100);	/* it did wrap */
-	add_v(&b, 100, 2);
-	jb_commit(&b, false);
+	tx(&b, 100, 2, false);
 	scan_ok(&b, &p);
 	assert_int_equal(p.n, JB_MAXTX);
 	expect_v(&b, &p, 100, 2);
@@ -225,8 +253,7 @@ static void test_fast_commit_wrap(void **state)
 	b.nfc = 64;
 	jb_place(&b, NJ - 2, 9);
 	add_v(&b, 30, 1);
-	add_v(&b, 31, 1);
-	jb_commit(&b, false);
+	tx(&b, 31, 1, false);
 	assert_int_equal(b.last_commit, 2);	/* wrapped at maxlen - 64 */
 	scan_ok(&b, &p);
 	assert_int_equal(p.n, 2);
@@ -251,10 +278,8 @@ static void test_tid_wrap(void **state)
 	jb_init(&b, 1024, NJ, 2, 0, REV | V2);
 	jb_place(&b, 5, 0xfffffffeu);
 	add_v(&b, 40, 1);
-	add_v(&b, 41, 1);
-	jb_commit(&b, false);		/* 0xfffffffe */
-	add_v(&b, 42, 1);
-	jb_commit(&b, false);		/* 0xffffffff */
+	tx(&b, 41, 1, false);		/* 0xfffffffe */
+	tx(&b, 42, 1, false);		/* 0xffffffff */
 	jb_revoke(&b, &r, 1);		/* 0: revokes 40 of before the wrap */
 	jb_commit(&b, false);
 	scan_ok(&b, &p);
@@ -279,8 +304,7 @@ static void test_revoke_rules(void **state)
 	add_v(&b, 10, 1);
 	add_v(&b, 11, 1);
 	add_v(&b, 12, 1);
-	add_v(&b, 13, 1);
-	jb_commit(&b, false);		/* T1 */
+	tx(&b, 13, 1, false);		/* T1 */
 	jb_revoke(&b, &r10, 1);		/* T2: 10 gone */
 	jb_revoke(&b, &r11, 1);
 	add_v(&b, 11, 3);		/* ... 11 logged again after */
@@ -318,8 +342,7 @@ static void test_revoke_64(void **state)
 	jb_init(&b, 1024, NJ, 2, 0, REV | B64);
 	add_v(&b, 0x200000010ull, 1);
 	add_v(&b, 0x10, 1);
-	add_v(&b, 0x300000010ull, 1);
-	jb_commit(&b, false);
+	tx(&b, 0x300000010ull, 1, false);
 	jb_revoke(&b, &r[0], 1);
 	jb_commit(&b, false);
 	scan_ok(&b, &p);
@@ -337,12 +360,9 @@ static void test_torn_commit(void **state)
 	struct f4_jplan p;
 	struct jb b;
 
-	jb_init(&b, 1024, NJ, 2, 0, REV | V3);
-	add_v(&b, 10, 1);
-	jb_commit(&b, false);
+	start_log(&b, 1024, 0, REV | V3);
 	add_v(&b, 10, 2);
-	add_v(&b, 11, 2);
-	jb_commit(&b, true);
+	tx(&b, 11, 2, true);
 	scan_ok(&b, &p);
 	assert_int_equal(p.transactions, 1);
 	assert_int_equal(p.next_seq, 2);
@@ -361,20 +381,15 @@ static void test_not_a_journal_block(void **state)
 	struct f4_jplan p;
 	struct jb b;
 
-	jb_init(&b, 1024, NJ, 2, 0, REV);
-	add_v(&b, 10, 1);
-	jb_commit(&b, false);
-	add_v(&b, 11, 2);
-	jb_commit(&b, false);
+	start_log(&b, 1024, 0, REV);
+	tx(&b, 11, 2, false);
 	memset(jb_blk(&b, b.last_desc), 0xa5, 1024);
 	scan_ok(&b, &p);
 	assert_int_equal(p.transactions, 1);
 	assert_int_equal(p.n, 1);
 	f4_jplan_free(&p);
 	/* a torn commit block (its first bytes lost) */
-	jb_init(&b, 1024, NJ, 2, 0, REV);
-	add_v(&b, 10, 1);
-	jb_commit(&b, false);
+	start_log(&b, 1024, 0, REV);
 	memset(jb_blk(&b, b.last_commit), 0, 512);
 	scan_ok(&b, &p);
 	assert_int_equal(p.transactions, 0);
@@ -392,12 +407,9 @@ static void test_sequence_gap_and_unknown_type(void **state)
 	struct f4_jplan p;
 	struct jb b;
 
-	jb_init(&b, 1024, NJ, 2, 0, REV | V3);
-	add_v(&b, 10, 1);
-	jb_commit(&b, false);
+	start_log(&b, 1024, 0, REV | V3);
 	b.tid++;			/* T3 written where T2 should be */
-	add_v(&b, 11, 1);
-	jb_commit(&b, false);
+	tx(&b, 11, 1, false);
 	scan_ok(&b, &p);
 	assert_int_equal(p.transactions, 1);
 	assert_int_equal(p.next_seq, 2);
@@ -406,17 +418,10 @@ static void test_sequence_gap_and_unknown_type(void **state)
 	f4_jplan_free(&p);
 	jb_free(&b);
 
-	jb_init(&b, 1024, NJ, 2, 0, REV | V3);
-	add_v(&b, 10, 1);
-	jb_commit(&b, false);
-	add_v(&b, 11, 1);
-	jb_commit(&b, false);
+	start_log(&b, 1024, 0, REV | V3);
+	tx(&b, 11, 1, false);
 	f4_jput32(jb_blk(&b, b.last_desc) + F4_JH_TYPE, F4_JB_SB_V2);
-	scan_ok(&b, &p);
-	assert_int_equal(p.transactions, 1);
-	assert_false(p.mark_error);
-	f4_jplan_free(&p);
-	jb_free(&b);
+	expect_end(&b, 1);
 }
 
 /* Row: a sync commit block failing its checksum ends the log before its
@@ -432,18 +437,14 @@ static void test_bad_commit_middle(void **state)
 		struct f4_jplan p;
 		struct jb b;
 
-		jb_init(&b, 1024, NJ, 2, variants[i][0], variants[i][1]);
-		add_v(&b, 10, 1);
-		jb_commit(&b, false);
+		start_log(&b, 1024, variants[i][0], variants[i][1]);
 		add_v(&b, 10, 2);
-		add_v(&b, 11, 2);
-		jb_commit(&b, false);
+		tx(&b, 11, 2, false);
 		if (variants[i][0])	/* v1: damage a data block */
 			jb_blk(&b, b.last_data[1])[7] ^= 1;
 		else
 			jb_blk(&b, b.last_commit)[F4_JC_CHKSUM] ^= 1;
-		add_v(&b, 12, 3);
-		jb_commit(&b, false);
+		tx(&b, 12, 3, false);
 		scan_ok(&b, &p);
 		assert_int_equal(p.transactions, 1);
 		assert_int_equal(p.next_seq, 2);
@@ -467,14 +468,10 @@ static void test_async_bad_commit(void **state)
 	struct f4_jplan p;
 	struct jb b;
 
-	jb_init(&b, 1024, NJ, 2, 0, REV | V3 | ASYNC);
-	add_v(&b, 10, 1);
-	jb_commit(&b, false);
-	add_v(&b, 11, 2);
-	jb_commit(&b, false);
+	start_log(&b, 1024, 0, REV | V3 | ASYNC);
+	tx(&b, 11, 2, false);
 	jb_blk(&b, b.last_commit)[F4_JC_CHKSUM] ^= 1;
-	add_v(&b, 12, 3);
-	jb_commit(&b, false);
+	tx(&b, 12, 3, false);
 	scan_ok(&b, &p);
 	assert_int_equal(p.transactions, 1);
 	assert_false(p.mark_error);
@@ -482,18 +479,14 @@ static void test_async_bad_commit(void **state)
 	f4_jplan_free(&p);
 	jb_free(&b);
 
-	jb_init(&b, 1024, NJ, 2, V1, REV | ASYNC);
-	add_v(&b, 10, 1);
-	jb_commit(&b, false);
-	add_v(&b, 11, 2);
-	jb_commit(&b, false);
+	start_log(&b, 1024, V1, REV | ASYNC);
+	tx(&b, 11, 2, false);
 	jb_blk(&b, b.last_data[0])[9] ^= 1;
 	scan_ok(&b, &p);		/* last transaction: just torn */
 	assert_int_equal(p.transactions, 1);
 	assert_false(p.mark_error);
 	f4_jplan_free(&p);
-	add_v(&b, 12, 3);
-	jb_commit(&b, false);
+	tx(&b, 12, 3, false);
 	scan_ok(&b, &p);		/* a commit after it: corrupt */
 	assert_int_equal(p.transactions, 1);
 	assert_true(p.mark_error);
@@ -506,21 +499,13 @@ static void test_async_bad_commit(void **state)
  * a stale block of an earlier use of the journal: end of log, no error. */
 static void test_stale_commit(void **state)
 {
-	struct f4_jplan p;
 	struct jb b;
 
-	jb_init(&b, 1024, NJ, 2, 0, REV | V3);
-	add_v(&b, 10, 1);
-	jb_commit(&b, false);
+	start_log(&b, 1024, 0, REV | V3);
 	b.time = 10;			/* earlier than T1's */
-	add_v(&b, 11, 2);
-	jb_commit(&b, false);
+	tx(&b, 11, 2, false);
 	jb_blk(&b, b.last_commit)[F4_JC_CHKSUM] ^= 1;
-	scan_ok(&b, &p);
-	assert_int_equal(p.transactions, 1);
-	assert_false(p.mark_error);
-	f4_jplan_free(&p);
-	jb_free(&b);
+	expect_end(&b, 1);
 }
 
 /* Row: a data block failing its tag checksum is skipped (an older copy
@@ -534,12 +519,9 @@ static void test_bad_data_tag(void **state)
 		struct f4_jplan p;
 		struct jb b;
 
-		jb_init(&b, 1024, NJ, 2, 0, variants[i]);
-		add_v(&b, 10, 1);
-		jb_commit(&b, false);
+		start_log(&b, 1024, 0, variants[i]);
 		add_v(&b, 10, 2);
-		add_v(&b, 11, 2);
-		jb_commit(&b, false);
+		tx(&b, 11, 2, false);
 		jb_blk(&b, b.last_data[0])[100] ^= 0x10;
 		scan_ok(&b, &p);
 		assert_int_equal(p.transactions, 2);
@@ -563,13 +545,10 @@ static void test_bad_descriptor_or_revoke(void **state)
 	for (which = 0; which < 2; which++) {
 		struct jb b;
 
-		jb_init(&b, 1024, NJ, 2, 0, REV | V3);
-		add_v(&b, 10, 1);
-		jb_commit(&b, false);
+		start_log(&b, 1024, 0, REV | V3);
 		if (which)
 			jb_revoke(&b, &r, 1);
-		add_v(&b, 11, 2);
-		jb_commit(&b, false);
+		tx(&b, 11, 2, false);
 		jb_blk(&b, which ? b.last_revoke : b.last_desc)[40] ^= 1;
 		scan_refused(&b, -EUCLEAN);
 		jb_free(&b);
@@ -584,24 +563,14 @@ static void test_bad_descriptor_stale_or_uncommitted(void **state)
 	struct f4_jplan p;
 	struct jb b;
 
-	jb_init(&b, 1024, NJ, 2, 0, REV | V3);
-	add_v(&b, 10, 1);
-	jb_commit(&b, false);
+	start_log(&b, 1024, 0, REV | V3);
 	b.time = 5;
-	add_v(&b, 11, 2);
-	jb_commit(&b, false);
+	tx(&b, 11, 2, false);
 	jb_blk(&b, b.last_desc)[40] ^= 1;
-	scan_ok(&b, &p);
-	assert_int_equal(p.transactions, 1);
-	assert_false(p.mark_error);
-	f4_jplan_free(&p);
-	jb_free(&b);
+	expect_end(&b, 1);
 
-	jb_init(&b, 1024, NJ, 2, 0, REV | V3);
-	add_v(&b, 10, 1);
-	jb_commit(&b, false);
-	add_v(&b, 11, 2);
-	jb_commit(&b, true);
+	start_log(&b, 1024, 0, REV | V3);
+	tx(&b, 11, 2, true);
 	jb_blk(&b, b.last_desc)[40] ^= 1;
 	scan_ok(&b, &p);
 	assert_int_equal(p.transactions, 1);
@@ -618,8 +587,7 @@ static void test_jsb_errno(void **state)
 	jb_init(&b, 1024, NJ, 2, 0, REV | V3);
 	b.jerrno = -5;
 	jb_write_sb(&b);
-	add_v(&b, 10, 1);
-	jb_commit(&b, false);
+	tx(&b, 10, 1, false);
 	scan_ok(&b, &p);
 	assert_true(p.mark_error);
 	assert_int_equal(p.jsb_errno, -5);
@@ -635,9 +603,7 @@ static void test_bad_superblock(void **state)
 	int i;
 
 	for (i = 0; i < 15; i++) {
-		jb_init(&b, 1024, NJ, 2, 0, REV | V3);
-		add_v(&b, 10, 1);
-		jb_commit(&b, false);
+		start_log(&b, 1024, 0, REV | V3);
 		switch (i) {
 		case 0: f4_jput32(jb_blk(&b, 0), 0x12345678); break;
 		case 1: f4_jput32(jb_blk(&b, 0) + F4_JSB_BLOCKSIZE, 4096);
@@ -672,8 +638,7 @@ static void test_v1_ignores_features(void **state)
 	struct jb b;
 
 	jb_init(&b, 1024, NJ, 1, 0, 0);
-	add_v(&b, 10, 1);
-	jb_commit(&b, false);
+	tx(&b, 10, 1, false);
 	f4_jput32(jb_blk(&b, 0) + F4_JSB_INCOMPAT, 0xffffffffu);
 	scan_ok(&b, &p);
 	assert_int_equal(p.incompat, 0);
@@ -693,8 +658,7 @@ static void test_targets(void **state)
 
 	jb_init(&b, 1024, NJ, 2, 0, REV | V3);
 	add_v(&b, 10, 1);
-	add_v(&b, 5000, 1);
-	jb_commit(&b, false);
+	tx(&b, 5000, 1, false);
 	assert_int_equal(scan_dev(&b, 5000, &p, msg), -EUCLEAN);
 	assert_non_null(strstr(msg, "5000"));
 	assert_int_equal(scan_dev(&b, 5001, &p, msg), 0);
@@ -702,14 +666,12 @@ static void test_targets(void **state)
 	jb_free(&b);
 
 	jb_init(&b, 1024, NJ, 2, 0, REV);
-	add_v(&b, 0, 1);
-	jb_commit(&b, false);
+	tx(&b, 0, 1, false);
 	scan_refused(&b, -EUCLEAN);
 	jb_free(&b);
 
 	jb_init(&b, 4096, NJ, 2, 0, REV);
-	add_v(&b, 0, 1);
-	jb_commit(&b, false);
+	tx(&b, 0, 1, false);
 	scan_ok(&b, &p);
 	expect_v(&b, &p, 0, 1);
 	f4_jplan_free(&p);
@@ -722,11 +684,8 @@ static void test_uncommitted_target_ignored(void **state)
 	struct f4_jplan p;
 	struct jb b;
 
-	jb_init(&b, 1024, NJ, 2, 0, REV);
-	add_v(&b, 10, 1);
-	jb_commit(&b, false);
-	add_v(&b, 0xffffffffu, 1);
-	jb_commit(&b, true);
+	start_log(&b, 1024, 0, REV);
+	tx(&b, 0xffffffffu, 1, true);
 	assert_int_equal(scan_dev(&b, 100, &p, (char[200]){ 0 }), 0);
 	assert_int_equal(p.n, 1);
 	f4_jplan_free(&p);
@@ -770,9 +729,7 @@ static void test_revoke_count(void **state)
 	uint64_t r = 10;
 	struct jb b;
 
-	jb_init(&b, 1024, NJ, 2, 0, REV | V3);
-	add_v(&b, 10, 1);
-	jb_commit(&b, false);
+	start_log(&b, 1024, 0, REV | V3);
 	jb_revoke(&b, &r, 1);
 	jb_commit(&b, false);
 	f4_jput32(jb_blk(&b, b.last_revoke) + F4_JR_COUNT, 1022);
@@ -798,8 +755,7 @@ static void test_revoke_storm(void **state)
 	r[n - 1] = 11;
 	jb_init(&b, 4096, NJ, 2, 0, REV | V3);
 	add_v(&b, 10, 1);
-	add_v(&b, 11, 1);
-	jb_commit(&b, false);
+	tx(&b, 11, 1, false);
 	jb_revoke(&b, r, n);
 	jb_commit(&b, false);
 	scan_ok(&b, &p);
@@ -816,9 +772,7 @@ static void test_io_error(void **state)
 	char msg[200];
 	struct jb b;
 
-	jb_init(&b, 1024, NJ, 2, 0, REV | V3);
-	add_v(&b, 10, 1);
-	jb_commit(&b, false);
+	start_log(&b, 1024, 0, REV | V3);
 	b.bad_read = b.last_data[0];
 	assert_int_equal(scan_dev(&b, DEV_BLOCKS, &p, msg), -EIO);
 	b.bad_read = b.last_commit;
@@ -837,8 +791,7 @@ static void test_deleted_flag(void **state)
 	jb_init(&b, 1024, NJ, 2, 0, REV | V3);
 	b.extra_flags = F4_JTF_DELETED;
 	add_v(&b, 10, 1);
-	add_v(&b, 11, 1);
-	jb_commit(&b, false);
+	tx(&b, 11, 1, false);
 	scan_ok(&b, &p);
 	expect_v(&b, &p, 11, 1);
 	f4_jplan_free(&p);
@@ -881,8 +834,7 @@ static void test_apply_reset_targets(void **state)
 	b.jerrno = -30;
 	jb_place(&b, 3, 77);
 	add_v(&b, 12, 1);
-	add_v(&b, 11, 1);
-	jb_commit(&b, false);
+	tx(&b, 11, 1, false);
 	scan_ok(&b, &p);
 	d = jb_dev(&b);
 	assert_int_equal(f4_jrec_apply(&d, &p, record_write, &w), 0);
