@@ -199,21 +199,28 @@ f4j_journal_start() {
 	dumpe2fs -h "$1" 2>/dev/null | sed -n 's/^Journal start: *//p'
 }
 
-# Committed transactions in the log, by debugfs's logdump.
+# debugfs's logdump on IMAGE ($2: its options). -c (catastrophic mode:
+# no bitmaps read) because an unreplayed image may have a bitmap whose
+# checksum is only right in the log.
+f4j_logdump() {
+	debugfs -c -R "logdump ${2:-}" "$1" 2>/dev/null
+}
+
+# Committed transactions in the log.
 f4j_log_commits() {
-	f4_debugfs "$1" logdump | grep -c 'type 2 (commit block)'
+	f4j_logdump "$1" | grep -c 'type 2 (commit block)'
 }
 
 # Fast-commit tags in the log's fast-commit area.
 f4j_log_fc_tags() {
-	f4_debugfs "$1" logdump | sed -n '/Fast Commit Area/,$p' |
+	f4j_logdump "$1" | sed -n '/Fast Commit Area/,$p' |
 		grep -cE 'tag (ADD_RANGE|DEL_RANGE|CREAT|LINK|UNLINK|INODE)'
 }
 
 # Is FS block $2 logged in $1's journal? (logdump -b prints the journal
 # blocks that hold a copy of it.)
 f4j_block_logged() {
-	f4_debugfs "$1" "logdump -b $2" | grep -q "FS block $2 logged at"
+	f4j_logdump "$1" "-b $2" | grep -q "FS block $2 logged at"
 }
 
 # f4j_copy SRC DST: a sparse copy of an image file.
@@ -264,7 +271,9 @@ f4j_noload_dump() {
 
 # f4j_prepare IMG: the oracle files for a dirty image, checking it is one
 # worth testing: IMG.replayed (the kernel's replay), IMG.oracle (its
-# dump), IMG.noload (the dump of the unreplayed view). Dies otherwise.
+# dump), IMG.noload (the dump of the unreplayed view). Dies if the image
+# is not dirty; returns 1 if the unreplayed view shows nothing the replay
+# changes (see f4j_make_format).
 f4j_prepare() {
 	local img=$1 n
 	f4j_needs_recovery "$img" || f4_die "$img: needs_recovery is not set"
@@ -279,8 +288,10 @@ f4j_prepare() {
 	f4j_copy "$img" "$img.noload-copy"
 	f4j_noload_dump "$img.noload-copy" "$img.noload"
 	rm -f "$img.noload-copy"
-	cmp -s "$img.oracle" "$img.noload" &&
-		f4_die "$img: the unreplayed view equals the replayed one; the image tests nothing"
+	if cmp -s "$img.oracle" "$img.noload"; then
+		f4_log "$img: the unreplayed view equals the replayed one (the metadata reached its place: another process's sync?)"
+		return 1
+	fi
 	f4_log "$(basename "$img"): $n transactions in the log, journal start $(f4j_journal_start "$img"), $(diff "$img.noload" "$img.oracle" | grep -c '^[<>]') listing lines differ unreplayed vs replayed$([ -e "$img.noload.clean" ] || echo "; the unreplayed view is corrupt")"
 }
 
@@ -313,8 +324,23 @@ f4j_mount_opts() {
 
 # f4j_make_format FORMAT DIR: DIR/FORMAT-commit.img and
 # DIR/FORMAT-shutdown.img (see the top of this file), each prepared by
-# f4j_prepare.
+# f4j_prepare. A sync by anyone on the machine (sync(2) writes every
+# block device) during the session puts the journaled metadata in place
+# and leaves a log whose replay changes nothing visible: such a session
+# is made again, up to 3 times.
 f4j_make_format() {
+	local fmt=$1 dir=$2 try
+	for try in 1 2 3; do
+		f4j_session "$fmt" "$dir" &&
+			f4j_check_format "$fmt" "$dir/$fmt-commit.img" &&
+			f4j_check_format "$fmt" "$dir/$fmt-shutdown.img" && return 0
+		f4_log "$fmt: session $try made an image that tests nothing; again"
+	done
+	f4_die "$fmt: 3 sessions in a row left no difference between the unreplayed and replayed views"
+}
+
+# One kernel mount session making both images of FORMAT.
+f4j_session() {
 	local fmt=$1 dir=$2 img m spec sflag opts
 	img=$dir/$fmt.img
 	m=$dir/mnt-mk-$fmt
@@ -339,8 +365,6 @@ f4j_make_format() {
 	f4j_copy "$img" "$dir/$fmt-shutdown.img"
 	f4_umount_kernel "$m" || f4_die "$fmt: unmounting the kernel's mount failed"
 	rm -f "$img"
-	f4j_check_format "$fmt" "$dir/$fmt-commit.img"
-	f4j_check_format "$fmt" "$dir/$fmt-shutdown.img"
 }
 
 # What the format is about must really be in the log: data blocks for
@@ -348,14 +372,16 @@ f4j_make_format() {
 # fast-commit. Then the oracle (f4j_prepare).
 f4j_check_format() {
 	local fmt=$1 img=$2 blk
-	f4j_prepare "$img"
+	f4j_prepare "$img" || return 1
 	# The first data block of r1/big, written in round 1 of both images.
 	blk=$(f4_debugfs "$img.replayed" "bmap /r1/big 0")
 	[ -n "$blk" ] && [ "$blk" -gt 0 ] 2>/dev/null || f4_die "$img: no block for /r1/big"
-	if [ "$fmt" = data-journal ]; then
+	# Only the commit image: by the shutdown, jbd2 may have checkpointed
+	# round 1 (round 2 writes no data) out of the 8 MiB log.
+	if [ "$fmt" = data-journal ] && [ "${img%-commit.img}" != "$img" ]; then
 		f4j_block_logged "$img" "$blk" ||
 			f4_die "$img: data=journal, but data block $blk of /r1/big is not in the log"
-	elif f4j_block_logged "$img" "$blk"; then
+	elif [ "$fmt" != data-journal ] && f4j_block_logged "$img" "$blk"; then
 		f4_die "$img: ordered mode, but data block $blk of /r1/big is in the log"
 	fi
 	if [ "$fmt" = fast-commit ]; then

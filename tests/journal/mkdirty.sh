@@ -35,7 +35,7 @@ MAX_ROUNDS=40
 # Blocks between the log's start and its last commit block, as logdump
 # of IMAGE shows them now ($2: the journal's size in blocks).
 f4j_log_used() {
-	f4_debugfs "$1" logdump | awk -v size="$2" '
+	f4j_logdump "$1" | awk -v size="$2" '
 		/^Journal starts at block/ { s = $5 + 0 }
 		/type 2 \(commit block\) at block/ { e = $NF + 0 }
 		END { if (!e) { print 0; exit } u = e - s + 1; if (u < 0) u += size - 1; print u }'

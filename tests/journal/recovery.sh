@@ -8,7 +8,7 @@
 #   ro:   fuse4fs -o ro on a 0444 copy replays in memory: every field of
 #         every file (F4_DUMP_FULL) and statfs are what the kernel shows
 #         after its own replay, and the image's bytes are unchanged; the
-#         same from a read-only bind mount;
+#         same from a read-only bind mount (for the first image);
 #   rw:   fuse4fs read-write replays onto the image: the same tree while
 #         mounted; after unmounting needs_recovery is gone, the journal is
 #         empty (Journal start: 0), e2fsck -fn is clean and the kernel
@@ -66,9 +66,12 @@ f4j_case_ro() {
 	before=$(f4_fingerprint "$copy")
 	F4J_STATFS=1 f4j_fuse_view "$name -o ro" "$copy" "$w/mnt-ro" "$img.oracle" -o ro
 	f4j_same_fp "$name -o ro" "$copy" "$before"
-	F4J_STATFS=1 f4j_fuse_view "$name -o ro, read-only bind mount" "$w/roview/$name.img" \
-		"$w/mnt-ro" "$img.oracle" -o ro
-	f4j_same_fp "$name -o ro, read-only bind mount" "$copy" "$before"
+	if [ -z "${F4J_BIND_DONE:-}" ]; then	# once: it is about opening, not the format
+		F4J_STATFS=1 f4j_fuse_view "$name -o ro, read-only bind mount" \
+			"$w/roview/$name.img" "$w/mnt-ro" "$img.oracle" -o ro
+		f4j_same_fp "$name -o ro, read-only bind mount" "$copy" "$before"
+		F4J_BIND_DONE=1
+	fi
 	if [ -e "$img.noload.clean" ]; then
 		f4j_fuse_view "$name -o ro,norecovery" "$copy" "$w/mnt-ro" "$img.noload" -o ro,norecovery
 		F4J_NORECOVERY_COMPARED=$((F4J_NORECOVERY_COMPARED + 1))
