@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jint.h"
+#include "src/journal/jint.h"
 
 const struct f4_jplan_entry *f4_jplan_find(const struct f4_jplan *p,
 					   uint64_t fsblk)

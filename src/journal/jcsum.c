@@ -6,7 +6,7 @@
 
 #include <ext2fs/ext2fs.h>
 
-#include "jint.h"
+#include "src/journal/jint.h"
 
 static const uint8_t zero4[4];
 

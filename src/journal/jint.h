@@ -8,8 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "jformat.h"
-#include "recover.h"
+#include "src/journal/jformat.h"
+#include "src/journal/recover.h"
 
 /* What a checked journal superblock says. */
 struct f4_jctx {

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jint.h"
+#include "src/journal/jint.h"
 
 struct cand {
 	struct f4_jplan_entry e;

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jint.h"
+#include "src/journal/jint.h"
 
 struct rtable {
 	uint64_t *blk;		/* distinct tag targets, sorted */

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jint.h"
+#include "src/journal/jint.h"
 
 int f4_jrefuse(char *msg, size_t msglen, const char *fmt, ...)
 {

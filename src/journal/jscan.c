@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "jint.h"
+#include "src/journal/jint.h"
 
 struct walk {
 	const struct f4_jctx *c;

@@ -2,7 +2,7 @@
 # Kernel-dirty images: ext3/ext4 images whose journal holds committed but
 # not checkpointed transactions, written by the kernel's own ext4 and
 # jbd2, and the kernel's replay of them as the oracle. Sourced after
-# tests/integ/lib.sh by tests/journal/*.sh.
+# tests/lib/lib.sh by tests/journal/*.sh.
 #
 # One kernel mount session makes two dirty images of a format:
 #   mount -o commit=1 (plus the format's options), a base tree, sync

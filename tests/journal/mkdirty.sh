@@ -18,7 +18,7 @@
 fmt=$1
 out=$(realpath -m -- "$2")
 set --
-. "$(dirname "$0")/../integ/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 . "$(dirname "$0")/lib_dirty.sh"
 f4_require_root
 f4_require_loop

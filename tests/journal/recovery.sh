@@ -20,7 +20,7 @@
 # mountpoint, and left untouched.
 # F4J_FORMATS="ext3 ext4-4k" limits the formats (for a quick run).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
-. "$(dirname "$0")/../integ/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 . "$(dirname "$0")/lib_dirty.sh"
 f4_require_root
 f4_require_loop
