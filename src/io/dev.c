@@ -12,6 +12,7 @@
 
 #include "compat/blkdev.h"
 #include "src/io/dev.h"
+#include "src/io/overlay.h"
 
 /* "/dev/fd/N" names a descriptor we inherited: use it as it is, so the
  * server never needs path access to the image. */
@@ -143,6 +144,8 @@ void f4_dev_close(struct f4_dev *dev)
 	if (dev->fd >= 0)
 		close(dev->fd);
 	dev->fd = -1;
+	f4_overlay_destroy(dev->ovl);
+	dev->ovl = NULL;
 	free(dev->path);
 	dev->path = NULL;
 }
@@ -177,14 +180,29 @@ static int dev_xfer(const struct f4_dev *dev, bool write, char *p, size_t len,
 	return 0;
 }
 
-int f4_dev_pread(const struct f4_dev *dev, void *buf, size_t len, uint64_t off)
+int f4_dev_pread_base(const void *dev, void *buf, size_t len, uint64_t off)
 {
 	return dev_xfer(dev, false, buf, len, off);
+}
+
+int f4_dev_pread(const struct f4_dev *dev, void *buf, size_t len, uint64_t off)
+{
+	int ret = dev_xfer(dev, false, buf, len, off);
+
+	return ret || !dev->ovl ? ret : f4_overlay_read(dev->ovl, buf, len, off);
 }
 
 int f4_dev_pwrite(const struct f4_dev *dev, const void *buf, size_t len,
 		  uint64_t off)
 {
+	if (!f4_dev_range_ok(dev, off, len))
+		return -EIO;
+	if (dev->ovl) {
+		int ret = f4_overlay_write(dev->ovl, buf, len, off);
+
+		if (ret)
+			return ret < 0 ? ret : 0;
+	}
 	if (!dev->rw)
 		return -EROFS;
 	/* dev_xfer only reads the buffer of a write. */

@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct f4_overlay;
+
 struct f4_dev {
 	int fd;
 	bool rw;
@@ -17,6 +19,9 @@ struct f4_dev {
 	uint64_t offset;	/* where the filesystem starts in the image */
 	uint64_t size;		/* bytes available from offset on */
 	char *path;		/* for messages */
+	/* Blocks served from elsewhere (a journal replayed in memory), or
+	 * NULL; owned, freed with the device (src/io/overlay.h). */
+	struct f4_overlay *ovl;
 };
 
 /* Opens read-only or read-write and takes the lock (shared for ro,
@@ -32,6 +37,10 @@ int f4_dev_pread(const struct f4_dev *dev, void *buf, size_t len, uint64_t off);
 int f4_dev_pwrite(const struct f4_dev *dev, const void *buf, size_t len,
 		  uint64_t off);
 int f4_dev_sync(const struct f4_dev *dev);
+
+/* f4_dev_pread below any overlay (dev is a struct f4_dev; the type of
+ * an overlay's base reader). */
+int f4_dev_pread_base(const void *dev, void *buf, size_t len, uint64_t off);
 
 /* Does [off, off + len) lie inside the device window? */
 bool f4_dev_range_ok(const struct f4_dev *dev, uint64_t off, uint64_t len);

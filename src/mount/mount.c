@@ -11,11 +11,13 @@
 #include <unistd.h>
 #include <et/com_err.h>
 
+#include "compat/kmount.h"
 #include "src/base/log.h"
 #include "src/fs/errors.h"
 #include "src/fs/sysmap.h"
 #include "src/inode/icache.h"
 #include "src/io/chan.h"
+#include "src/journal/replay.h"
 #include "src/mount/flusher.h"
 #include "src/mount/loader.h"
 #include "src/mount/mmp.h"
@@ -103,10 +105,12 @@ static enum f4_errors_policy policy_from_super(const struct ext2_super_block *sb
  * kernel.io_uring_disabled); pread/pwrite always works. */
 static int create_data_io(struct f4_fs *f4, const struct f4_conf *conf)
 {
-	int ret = conf->io_pread ? -EOPNOTSUPP :
+	/* An overlay is seen through f4_dev_pread only. */
+	bool pread_only = conf->io_pread || f4->dev.ovl;
+	int ret = pread_only ? -EOPNOTSUPP :
 		  f4_data_io_uring_create(&f4->dev, &f4->dio);
 
-	if (ret && !conf->io_pread && ret != -EOPNOTSUPP)
+	if (ret && !pread_only && ret != -EOPNOTSUPP)
 		f4_info("io_uring unavailable (%s): using pread/pwrite",
 			strerror(-ret));
 	if (ret)
@@ -114,6 +118,92 @@ static int create_data_io(struct f4_fs *f4, const struct f4_conf *conf)
 	if (!ret)
 		f4_dbg("file data through %s", f4->dio->ops->name);
 	return ret;
+}
+
+/* Features forced a read-only mount of an image opened read-write:
+ * reopen it read-only. */
+static int reopen_if_read_only(struct f4_fs *f4, const struct f4_conf *conf,
+			       bool rw, char *msg, size_t len)
+{
+	if (rw || !f4->dev.rw)
+		return 0;
+	f4_dev_close(&f4->dev);
+	return f4_dev_open(&f4->dev, conf->image, conf->offset, false, msg, len);
+}
+
+/* Two writers of one filesystem corrupt it (and the kernel's journal
+ * is live: replaying it under the kernel is certain corruption). */
+static int refuse_kernel_mounted(struct f4_fs *f4, char *msg, size_t len)
+{
+	char who[2400];
+
+	if (!f4_compat_kernel_mount(f4->dev.fd, who, sizeof(who)))
+		return 0;
+	snprintf(msg, len, "cannot mount %s read-write: the kernel has it mounted (%s); unmount it there first, or mount with -o ro",
+		 f4->dev.path, who);
+	return -EBUSY;
+}
+
+/* Replay the journal (onto the image, or in memory for a read-only
+ * mount), say what was done, then check the replayed superblock again:
+ * a journal may rewrite any block. */
+static int replay_journal(struct f4_fs *f4, const struct f4_conf *conf,
+			  bool *rw, struct f4_replay_result *res, char *msg,
+			  size_t len)
+{
+	char why[400];
+	int ret = f4_journal_replay(&f4->dev, res, why, sizeof(why));
+
+	if (ret) {
+		snprintf(msg, len, "%s: the journal cannot be replayed: %s; mount with -o ro,norecovery to see the filesystem without it (it may be inconsistent)",
+			 f4->dev.path, why);
+		return ret;
+	}
+	f4_info("%s: replayed %u transactions, %llu blocks%s", f4->dev.path,
+		res->transactions, (unsigned long long)res->blocks,
+		res->in_memory ? ", in memory (the image is not changed)" : "");
+	if (res->in_memory)
+		f4_info("%s: the replayed journal holds %zu KiB of memory",
+			f4->dev.path, (res->overlay_bytes + 1023) / 1024);
+	if (res->mark_error)
+		f4_warn("%s: %s; the filesystem is marked as having errors: run e2fsck",
+			f4->dev.path, res->note);
+	ret = f4_super_precheck(f4, conf, rw, NULL, msg, len);
+	return ret ? ret : reopen_if_read_only(f4, conf, *rw, msg, len);
+}
+
+/* What the kernel does after replaying: the free counts summed from the
+ * group descriptors (the superblock's are not journaled), the error
+ * state recorded, and (read-write) needs_recovery cleared on disk. */
+static int after_replay(struct f4_fs *f4, const struct f4_replay_result *res,
+			char *msg, size_t len)
+{
+	ext2_filsys fs = f4->fs;
+	uint64_t blocks = 0, inodes = 0;
+	errcode_t err;
+	dgrp_t g;
+
+	for (g = 0; g < fs->group_desc_count; g++) {
+		blocks += ext2fs_bg_free_blocks_count(fs, g);
+		inodes += ext2fs_bg_free_inodes_count(fs, g);
+	}
+	ext2fs_free_blocks_count_set(fs->super, EXT2FS_C2B(fs, blocks));
+	fs->super->s_free_inodes_count = (uint32_t)inodes;
+	fs->super->s_feature_incompat &= ~EXT3_FEATURE_INCOMPAT_RECOVER;
+	if (res->mark_error)
+		fs->super->s_state |= EXT2_ERROR_FS;
+	if (!f4->rw)
+		return 0;
+	fs->flags |= EXT2_FLAG_MASTER_SB_ONLY | EXT2_FLAG_SUPER_ONLY;
+	ext2fs_mark_super_dirty(fs);
+	err = ext2fs_flush(fs);
+	fs->flags &= ~EXT2_FLAG_SUPER_ONLY;
+	if (err) {
+		snprintf(msg, len, "%s: cannot clear needs_recovery after the replay: %s",
+			 f4->dev.path, error_message(err));
+		return f4_errcode_to_errno(err);
+	}
+	return 0;
 }
 
 static void load_error_tables(void)
@@ -127,7 +217,8 @@ int f4_mount_open(const struct f4_conf *conf, struct f4_fs **out, char *msg,
 	static pthread_once_t tables_once = PTHREAD_ONCE_INIT;
 
 	struct f4_fs *f4 = calloc(1, sizeof(*f4));
-	bool rw = !conf->readonly;
+	bool rw = !conf->readonly, replay = false;
+	struct f4_replay_result res;
 	int ret;
 
 	pthread_once(&tables_once, load_error_tables);
@@ -140,18 +231,19 @@ int f4_mount_open(const struct f4_conf *conf, struct f4_fs **out, char *msg,
 	ret = f4_dev_open(&f4->dev, conf->image, conf->offset, rw, msg, msglen);
 	if (ret)
 		goto fail;
-	ret = f4_super_precheck(f4, conf, &rw, msg, msglen);
+	ret = f4_super_precheck(f4, conf, &rw, &replay, msg, msglen);
+	if (!ret)
+		ret = reopen_if_read_only(f4, conf, rw, msg, msglen);
+	if (!ret && rw)
+		ret = refuse_kernel_mounted(f4, msg, msglen);
+	if (!ret && replay)
+		ret = replay_journal(f4, conf, &rw, &res, msg, msglen);
 	if (ret)
 		goto fail;
-	if (!rw && f4->dev.rw) {	/* features forced read-only: reopen */
-		f4_dev_close(&f4->dev);
-		ret = f4_dev_open(&f4->dev, conf->image, conf->offset, false,
-				  msg, msglen);
-		if (ret)
-			goto fail;
-	}
 	f4->rw = rw;
 	ret = open_ext2fs(f4, conf, rw, msg, msglen);
+	if (!ret && replay)
+		ret = after_replay(f4, &res, msg, msglen);
 	if (ret)
 		goto fail;
 	f4->errors = conf->errors ? conf->errors : policy_from_super(f4->fs->super);

@@ -85,7 +85,7 @@ static int check_geometry(struct f4_fs *f4, const struct ext2_super_block *sb,
 /* Read the primary superblock ourselves, so that a non-ext image and
  * unsupported features get a precise message before libext2fs runs. */
 int f4_super_precheck(struct f4_fs *f4, const struct f4_conf *conf,
-			  bool *rw, char *msg, size_t len)
+		      bool *rw, bool *replay, char *msg, size_t len)
 {
 	struct ext2_super_block sb;
 	char why[256];
@@ -118,17 +118,13 @@ int f4_super_precheck(struct f4_fs *f4, const struct f4_conf *conf,
 		break;
 	}
 	if ((sb.s_feature_incompat & EXT3_FEATURE_INCOMPAT_RECOVER) &&
-	    (sb.s_feature_compat & EXT3_FEATURE_COMPAT_HAS_JOURNAL)) {
-		if (!conf->norecovery) {
-			snprintf(msg, len, "%s: the journal needs recovery; run e2fsck, or mount with -o ro,norecovery (read-only; the view may be inconsistent)",
-				 f4->dev.path);
-			return -EUCLEAN;
-		}
-		if (*rw) {
+	    (sb.s_feature_compat & EXT3_FEATURE_COMPAT_HAS_JOURNAL) && replay) {
+		if (conf->norecovery && *rw) {
 			snprintf(msg, len, "%s: -o norecovery needs -o ro (the journal needs recovery)",
 				 f4->dev.path);
 			return -EINVAL;
 		}
+		*replay = !conf->norecovery;
 	}
 	return 0;
 }

@@ -1,0 +1,230 @@
+/* Owns journal recovery at mount (see replay.h). */
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <et/com_err.h>
+
+#include "iomap/mapping.h"
+#include "src/io/chan.h"
+#include "src/io/overlay.h"
+#include "src/journal/jformat.h"
+#include "src/journal/recover.h"
+#include "src/journal/replay.h"
+
+/* The journal inode's blocks, as device byte ranges in journal order. */
+struct jsource {
+	struct f4_dev *dev;
+	uint32_t bsize;
+	struct f4_map_rec *recs;
+	unsigned n;
+};
+
+/* Device offset of journal block jblk (the map has no holes). */
+static uint64_t jblk_addr(const struct jsource *s, uint64_t jblk)
+{
+	uint64_t pos = jblk * s->bsize;
+	unsigned lo = 0, hi = s->n;
+
+	while (lo + 1 < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+
+		if (s->recs[mid].off <= pos)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return s->recs[lo].addr + (pos - s->recs[lo].off);
+}
+
+static int jsource_read(void *ctx, uint64_t jblk, void *buf)
+{
+	const struct jsource *s = ctx;
+
+	return f4_dev_pread_base(s->dev, buf, s->bsize, jblk_addr(s, jblk));
+}
+
+/* Does a replay target lie inside the journal itself? */
+static bool in_journal(void *ctx, uint64_t fsblk)
+{
+	const struct jsource *s = ctx;
+	uint64_t addr = fsblk * s->bsize;
+	unsigned i;
+
+	for (i = 0; i < s->n; i++)
+		if (addr >= s->recs[i].addr &&
+		    addr - s->recs[i].addr < s->recs[i].len)
+			return true;
+	return false;
+}
+
+/* Read the journal inode and map it: every block mapped, inside the
+ * device, as the checked mapping engine sees it. */
+static int map_journal(ext2_filsys fs, struct jsource *s, char *msg,
+		       size_t len)
+{
+	ext2_ino_t ino = fs->super->s_journal_inum;
+	struct ext2_inode_large inode;
+	struct f4_map_file mf = { .fs = fs, .ino = ino, .inode = &inode };
+	uint64_t size, end = 0;
+	unsigned max, i;
+	int ret;
+
+	if (!ino || ino > fs->super->s_inodes_count ||
+	    ext2fs_read_inode_full(fs, ino, (struct ext2_inode *)&inode,
+				   sizeof(inode))) {
+		snprintf(msg, len, "the journal inode %u cannot be read", ino);
+		return -EUCLEAN;
+	}
+	size = EXT2_I_SIZE(&inode);
+	if (!LINUX_S_ISREG(inode.i_mode) || size < (uint64_t)s->bsize * 1024 ||
+	    size % s->bsize) {
+		snprintf(msg, len, "the journal inode %u is not a journal (size %llu)",
+			 ino, (unsigned long long)size);
+		return -EUCLEAN;
+	}
+	max = f4_iomap_max_recs(&mf, size) + 1;
+	s->recs = calloc(max, sizeof(*s->recs));
+	if (!s->recs)
+		return -ENOMEM;
+	ret = f4_iomap_map(&mf, 0, size, s->recs, max, &s->n);
+	for (i = 0; !ret && i < s->n; i++, end += s->recs[i - 1].len)
+		if (s->recs[i].type != F4_MAP_MAPPED || s->recs[i].off != end ||
+		    !f4_dev_range_ok(s->dev, s->recs[i].addr, s->recs[i].len))
+			ret = -EUCLEAN;
+	if (!ret && end < size)
+		ret = -EUCLEAN;
+	if (ret == -EUCLEAN)
+		snprintf(msg, len, "the journal inode's map is corrupt%s%s",
+			 mf.corrupt_what ? ": " : "",
+			 mf.corrupt_what ? mf.corrupt_what : "");
+	return ret;
+}
+
+/* libext2fs, read-only through our io manager, only to find the journal. */
+static int find_journal(struct f4_dev *dev, struct jsource *s, char *msg,
+			size_t len)
+{
+	ext2_filsys fs = NULL;
+	char name[96];
+	errcode_t err;
+	int ret;
+
+	f4_chan_name(dev, 4u << 20, name, sizeof(name));
+	err = ext2fs_open2(name, NULL, EXT2_FLAG_64BITS | EXT2_FLAG_SKIP_MMP,
+			   0, 0, f4_chan_manager(), &fs);
+	if (err) {
+		snprintf(msg, len, "cannot open the filesystem to find its journal: %s",
+			 error_message(err));
+		return -EUCLEAN;
+	}
+	s->bsize = fs->blocksize;
+	if (fs->super->s_journal_dev || !fs->super->s_journal_inum) {
+		snprintf(msg, len, "the journal is on an external device, which fuse4fs cannot replay");
+		ret = -EOPNOTSUPP;
+	} else {
+		ret = map_journal(fs, s, msg, len);
+	}
+	ext2fs_close_free(&fs);
+	return ret;
+}
+
+static int write_home(void *ctx, uint64_t fsblk, const void *buf)
+{
+	const struct jsource *s = ctx;
+
+	return f4_dev_pwrite(s->dev, buf, s->bsize, fsblk * s->bsize);
+}
+
+/* Read-write: the plan onto the image, durable, then the journal
+ * emptied and that durable too (a crash in between replays again). */
+static int replay_onto_image(struct jsource *s, const struct f4_jdev *jd,
+			     const struct f4_jplan *p)
+{
+	uint8_t *jsb = malloc(s->bsize);
+	int ret = jsb ? f4_jrec_apply(jd, p, write_home, s) : -ENOMEM;
+
+	if (!ret)
+		ret = f4_dev_sync(s->dev);
+	if (!ret)
+		ret = f4_jrec_reset_sb(jd, p, jsb);
+	if (!ret)
+		ret = f4_dev_pwrite(s->dev, jsb, s->bsize, jblk_addr(s, 0));
+	if (!ret)
+		ret = f4_dev_sync(s->dev);
+	free(jsb);
+	return ret;
+}
+
+/* Read-only: every planned block a reference to its journal copy. */
+static int replay_in_memory(struct jsource *s, const struct f4_jplan *p,
+			    struct f4_replay_result *res)
+{
+	static const uint8_t magic[4] = {
+		F4_JMAGIC >> 24, (F4_JMAGIC >> 16) & 0xff,
+		(F4_JMAGIC >> 8) & 0xff, F4_JMAGIC & 0xff,
+	};
+	struct f4_overlay *o;
+	size_t i;
+	int ret = f4_overlay_create(s->bsize, f4_dev_pread_base, s->dev, &o);
+
+	for (i = 0; !ret && i < p->n; i++)
+		ret = f4_overlay_map(o, p->v[i].fsblk, jblk_addr(s, p->v[i].jblk),
+				     p->v[i].escaped, magic);
+	if (ret) {
+		f4_overlay_destroy(o);
+		return ret;
+	}
+	s->dev->ovl = o;
+	res->in_memory = true;
+	res->overlay_bytes = f4_overlay_bytes(o);
+	return 0;
+}
+
+static int run(struct jsource *s, struct f4_replay_result *res, char *msg,
+	       size_t len)
+{
+	struct f4_jdev jd = {
+		.read = jsource_read, .ctx = s, .blocksize = s->bsize,
+		.nblocks = s->recs[s->n - 1].off / s->bsize +
+			   s->recs[s->n - 1].len / s->bsize,
+	};
+	struct f4_jplan p;
+	int ret;
+
+	memset(&p, 0, sizeof(p));
+	ret = f4_jrec_scan(&jd, s->dev->size / s->bsize, &p, msg, len);
+	if (!ret)
+		ret = f4_jplan_check_targets(&p, in_journal, s, msg, len);
+	if (!ret && p.failed) {
+		snprintf(msg, len, "journal recovery failed: %s", p.reason);
+		ret = -EUCLEAN;
+	}
+	if (!ret && p.needs_replay)
+		ret = s->dev->rw ? replay_onto_image(s, &jd, &p) :
+				   replay_in_memory(s, &p, res);
+	if (!ret) {
+		res->transactions = p.transactions;
+		res->blocks = p.n;
+		res->mark_error = p.mark_error;
+		snprintf(res->note, sizeof(res->note), "%s", p.reason);
+	}
+	f4_jplan_free(&p);
+	return ret;
+}
+
+int f4_journal_replay(struct f4_dev *dev, struct f4_replay_result *res,
+		      char *msg, size_t msglen)
+{
+	struct jsource s = { .dev = dev };
+	int ret;
+
+	memset(res, 0, sizeof(*res));
+	ret = find_journal(dev, &s, msg, msglen);
+	if (!ret)
+		ret = run(&s, res, msg, msglen);
+	free(s.recs);
+	return ret;
+}
