@@ -203,7 +203,7 @@ static const struct opt_def opt_table[] = {
 	{ "ro", NULL, true, set_ro, "mount read-only; the image is opened read-only and never written" },
 	{ "rw", NULL, false, set_rw, "mount read-write (the default)" },
 	{ "offset", "BYTES", false, set_offset, "the filesystem starts BYTES into the image (partitioned disk images)" },
-	{ "norecovery", NULL, false, set_norecovery, "mount even though the journal needs recovery (read-only; the view may be inconsistent)" },
+	{ "norecovery", NULL, false, set_norecovery, "do not replay a journal that needs recovery (read-only; the view may be inconsistent)" },
 	{ "noload", NULL, false, set_norecovery, "same as norecovery" },
 	{ "errors", "continue|remount-ro|panic", false, set_errors, "what to do when corruption is detected (default: the superblock's setting)" },
 	{ "cache_size", "SIZE", false, set_cache_size, "metadata block cache size, e.g. 256M (default: 1/32 of RAM, 8M to 512M)" },

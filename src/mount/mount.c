@@ -165,6 +165,9 @@ static int replay_journal(struct f4_fs *f4, const struct f4_conf *conf,
 	if (res->in_memory)
 		f4_info("%s: the replayed journal holds %zu KiB of memory",
 			f4->dev.path, (res->overlay_bytes + 1023) / 1024);
+	if (res->fast_commits_skipped)
+		f4_warn("%s: the journal's fast commits are not replayed: what only they hold is missing from this view",
+			f4->dev.path);
 	if (res->mark_error)
 		f4_warn("%s: %s; the filesystem is marked as having errors: run e2fsck",
 			f4->dev.path, res->note);
