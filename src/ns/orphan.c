@@ -114,8 +114,8 @@ static int finish_truncate(struct f4_fs *f4, ext2_ino_t ino,
 	uint64_t keep = (EXT2_I_SIZE(inode) + f4->blocksize - 1) >> f4->blockbits;
 	int ret = free_contents(f4, ino, inode, keep);
 
-	if (!ret)
-		ret = f4_inode_read(f4, ino, inode);
+	/* The punch left the map in *inode (an indirect map's pointers
+	 * exist nowhere else): write that copy, as truncate does. */
 	if (!ret) {
 		inode->i_dtime = 0;
 		ret = f4_inode_write(f4, ino, inode);

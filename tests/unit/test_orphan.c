@@ -228,17 +228,11 @@ static void test_truncate_orphan(void **state)
 	free(old);
 }
 
-/* KNOWN BUG (see the report): on block-mapped files the mount frees the
- * blocks in the bitmap but the inode keeps mapping them (finish_truncate
- * re-reads the inode over the punched map). Skipped unless
- * F4T_KNOWN_BUGS is set, so that the reproducer stays one command. */
+/* Block-mapped files: the punched map exists only in the caller's copy
+ * of the inode, which the mount must write (it once re-read the inode
+ * over it: blocks freed in the bitmap but still mapped). */
 static void test_truncate_orphan_blockmap(void **state)
 {
-	if (!getenv("F4T_KNOWN_BUGS")) {
-		print_message("skipped: known bug, orphan truncate loses the "
-			      "block-map punch (set F4T_KNOWN_BUGS=1 to run)\n");
-		skip();
-	}
 	test_truncate_orphan(state);
 }
 
