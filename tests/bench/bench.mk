@@ -30,8 +30,15 @@ bench-mount: fuse4fs$(EXEEXT)
 	FUSE4FS_BIN='$(abs_top_builddir)/fuse4fs$(EXEEXT)' \
 		bash '$(abs_top_srcdir)/tests/bench/mounttime' $(BENCH_MOUNT_ARGS)
 
-.PHONY: bench bench-quick bench-mount
+# Replaying a full 128 MiB journal: the kernel's mount against fuse4fs
+# (read-write, and in memory for -o ro).
+bench-replay: fuse4fs$(EXEEXT) tests/tools/seedtool$(EXEEXT)
+	FUSE4FS_BIN='$(abs_top_builddir)/fuse4fs$(EXEEXT)' \
+		F4_TOP_BUILDDIR='$(abs_top_builddir)' \
+		bash '$(abs_top_srcdir)/tests/bench/replaytime' $(BENCH_REPLAY_ARGS)
+
+.PHONY: bench bench-quick bench-mount bench-replay
 
 EXTRA_DIST += tests/bench/run tests/bench/gentree tests/bench/README.md \
-	tests/bench/mounttime \
+	tests/bench/mounttime tests/bench/replaytime \
 	tests/bench/bench.mk

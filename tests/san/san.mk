@@ -12,7 +12,10 @@
 #   make check-asan                        all integration tests
 #   make check-asan F4_ASAN_TESTS='tests/integ/corrupt.sh tests/integ/offset.sh'
 
-F4_ASAN_TESTS = $(F4_INTEG_TESTS)
+# The integration tests, and journal recovery on three formats (ext3's
+# block maps, ext4, data=journal: the replay code with the overlay).
+F4_ASAN_TESTS = $(F4_INTEG_TESTS) $(F4_JOURNAL_TESTS)
+F4_ASAN_JOURNAL_FORMATS = ext3 ext4-4k data-journal
 F4_ASAN_BIN = $(abs_top_builddir)/san-build/obj/fuse4fs$(EXEEXT)
 F4_ASAN_LOGS = $(abs_top_builddir)/tests/san/logs
 F4_ASAN_ENV = \
@@ -28,6 +31,7 @@ check-asan: $(check_PROGRAMS)
 	rm -rf tests/san/logs && mkdir -p tests/san/logs
 	rc=0; \
 	$(F4_ASAN_ENV) F4_FUSE4FS='$(F4_ASAN_BIN)' \
+		F4J_FORMATS='$(F4_ASAN_JOURNAL_FORMATS)' \
 		$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(F4_ASAN_TESTS)' \
 		TEST_SUITE_LOG=tests/san/test-suite.log || rc=1; \
 	$(SHELL) $(abs_top_srcdir)/tests/san/check.sh scan tests/san/logs || rc=1; \
