@@ -14,16 +14,35 @@
 #include "src/journal/recover.h"
 #include "src/journal/replay.h"
 
-/* The journal inode's blocks, as device byte ranges in journal order. */
+/* Journal blocks are read in windows of this many: a scan walks the log
+ * in order, and one read per block costs more than the replay itself. */
+#define F4_JWINDOW_BLOCKS 256
+
+/* The journal inode's blocks, as device byte ranges in journal order,
+ * and a window of the journal read ahead. */
 struct jsource {
 	struct f4_dev *dev;
 	uint32_t bsize;
 	struct f4_map_rec *recs;
 	unsigned n;
+	uint8_t *win;		/* F4_JWINDOW_BLOCKS blocks, or NULL */
+	uint64_t win_first;	/* journal block in win[0] */
+	unsigned win_count;	/* blocks held */
 };
+
+static const struct f4_map_rec *jblk_rec(const struct jsource *s,
+					 uint64_t jblk);
 
 /* Device offset of journal block jblk (the map has no holes). */
 static uint64_t jblk_addr(const struct jsource *s, uint64_t jblk)
+{
+	const struct f4_map_rec *r = jblk_rec(s, jblk);
+
+	return r->addr + (jblk * s->bsize - r->off);
+}
+
+/* The map record holding journal block jblk. */
+static const struct f4_map_rec *jblk_rec(const struct jsource *s, uint64_t jblk)
 {
 	uint64_t pos = jblk * s->bsize;
 	unsigned lo = 0, hi = s->n;
@@ -36,14 +55,42 @@ static uint64_t jblk_addr(const struct jsource *s, uint64_t jblk)
 		else
 			hi = mid;
 	}
-	return s->recs[lo].addr + (pos - s->recs[lo].off);
+	return &s->recs[lo];
+}
+
+/* Fill the window from jblk on: as many blocks as are contiguous on
+ * the device (one record), up to the window's size. */
+static int fill_window(struct jsource *s, uint64_t jblk)
+{
+	const struct f4_map_rec *r = jblk_rec(s, jblk);
+	uint64_t left = (r->off + r->len) / s->bsize - jblk;
+	unsigned count = left < F4_JWINDOW_BLOCKS ? (unsigned)left : F4_JWINDOW_BLOCKS;
+	int ret;
+
+	s->win_count = 0;
+	ret = f4_dev_pread_base(s->dev, s->win, (size_t)count * s->bsize,
+				jblk_addr(s, jblk));
+	if (!ret) {
+		s->win_first = jblk;
+		s->win_count = count;
+	}
+	return ret;
 }
 
 static int jsource_read(void *ctx, uint64_t jblk, void *buf)
 {
-	const struct jsource *s = ctx;
+	struct jsource *s = ctx;
+	int ret;
 
-	return f4_dev_pread_base(s->dev, buf, s->bsize, jblk_addr(s, jblk));
+	if (!s->win)
+		return f4_dev_pread_base(s->dev, buf, s->bsize, jblk_addr(s, jblk));
+	if (jblk < s->win_first || jblk - s->win_first >= s->win_count) {
+		ret = fill_window(s, jblk);
+		if (ret)
+			return ret;
+	}
+	memcpy(buf, s->win + (jblk - s->win_first) * s->bsize, s->bsize);
+	return 0;
 }
 
 /* Does a replay target lie inside the journal itself? */
@@ -256,8 +303,12 @@ int f4_journal_replay(struct f4_dev *dev, struct f4_replay_result *res,
 
 	memset(res, 0, sizeof(*res));
 	ret = find_journal(dev, &s, msg, msglen);
-	if (!ret)
+	if (!ret) {
+		/* Without memory for the window, one read per block. */
+		s.win = malloc((size_t)F4_JWINDOW_BLOCKS * s.bsize);
 		ret = run(&s, res, msg, msglen);
+	}
+	free(s.win);
 	free(s.recs);
 	return ret;
 }
