@@ -12,7 +12,7 @@
 #include "src/inode/icache.h"
 #include "src/ns/node.h"
 #include "src/fuse/ops.h"
-#include "src/file/sync.h"
+#include "src/file/fsync.h"
 
 struct dir_handle {
 	struct f4_dirsnap *snap;

@@ -15,7 +15,8 @@
 #include "src/ns/node.h"
 #include "src/fuse/ops.h"
 #include "src/ns/setattr.h"
-#include "src/file/sync.h"
+#include "src/file/copyrange.h"
+#include "src/file/fsync.h"
 #include "src/file/write.h"
 
 void f4_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
