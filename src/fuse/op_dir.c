@@ -1,5 +1,5 @@
 /* FUSE handlers for directory listings: opendir, readdir, readdirplus,
- * releasedir. A listing is served from a snapshot taken at offset 0 (see
+ * releasedir, and fsyncdir. A listing is served from a snapshot taken at offset 0 (see
  * dirsnap.h); offsets are entry index + 1. */
 #include "config.h"
 

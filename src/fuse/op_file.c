@@ -1,4 +1,6 @@
-/* FUSE handlers for open files: open, read, release, lseek. */
+/* FUSE handlers for file data and open files: open, create, read, write,
+ * lseek (SEEK_DATA/SEEK_HOLE), flush, release, fsync, fallocate,
+ * copy_file_range. */
 #include "config.h"
 
 #include <errno.h>
