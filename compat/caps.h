@@ -1,7 +1,7 @@
 /* Giving up privilege once the filesystem is mounted: Linux capabilities
  * through libcap (caps_libcap.c), or nothing in builds without libcap
  * (caps_none.c, chosen by configure). What the server keeps, and why,
- * is decided by the caller (src/cli/main.c) and documented in fuse4fs.8. */
+ * is decided by the caller (src/fuse/session.c) and documented in fuse4fs.8. */
 #ifndef F4_COMPAT_CAPS_H
 #define F4_COMPAT_CAPS_H
 

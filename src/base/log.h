@@ -1,6 +1,9 @@
-/* Logging for the core: one sink (stderr until main installs fuse_log),
- * a process-wide verbosity, and corruption reports. The core never
- * includes FUSE headers, so main.c plugs fuse_log in through the sink. */
+/* Logging for the whole program: f4_log and its level macros write
+ * through one replaceable sink, stderr ("fuse4fs: " first) by default;
+ * once the server has daemonized, src/fuse/session.c installs a syslog
+ * sink (f4_log_set_sink), as stderr then goes nowhere. Plus the one
+ * process-wide setting, the debug switch. Corruption is reported through
+ * f4_fs_corrupt (src/fs/errors.h), which logs here. */
 #ifndef F4_LOG_H
 #define F4_LOG_H
 

@@ -35,8 +35,9 @@ struct f4_opts {
 	bool allow_other;	/* -o allow_other or allow_root was given */
 	bool default_permissions;	/* -o default_permissions was given */
 	bool auto_unmount;	/* -o auto_unmount was given */
-	/* Not an option: set by main so that a read-write mount loads its
-	 * bitmaps after mounting (f4_fs_start_background), not in f4_fs_open. */
+	/* Not an option, and nothing reads it: the background load of a
+	 * read-write mount is asked for in struct f4_conf
+	 * (load_in_background, src/mount/conf.h), which main.c sets. */
 	bool load_in_background;
 };
 

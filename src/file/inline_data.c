@@ -1,4 +1,4 @@
-/* Owns inline file data (see inline.h). */
+/* Owns inline file data (see inline_data.h). */
 #include "config.h"
 
 #include <errno.h>

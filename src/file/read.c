@@ -1,4 +1,4 @@
-/* Owns file reads and data/hole seeking (see file.h). */
+/* Owns file reads and data/hole seeking (see read.h). */
 #include "config.h"
 
 #include <errno.h>

@@ -1,5 +1,5 @@
 /* FUSE handlers for directory listings: opendir, readdir, readdirplus,
- * releasedir. A listing is served from a snapshot taken at offset 0 (see
+ * releasedir, and fsyncdir. A listing is served from a snapshot taken at offset 0 (see
  * dirsnap.h); offsets are entry index + 1. */
 #include "config.h"
 
@@ -12,7 +12,7 @@
 #include "src/inode/icache.h"
 #include "src/ns/node.h"
 #include "src/fuse/ops.h"
-#include "src/file/sync.h"
+#include "src/file/fsync.h"
 
 struct dir_handle {
 	struct f4_dirsnap *snap;

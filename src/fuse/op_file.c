@@ -1,4 +1,6 @@
-/* FUSE handlers for open files: open, read, release, lseek. */
+/* FUSE handlers for file data and open files: open, create, read, write,
+ * lseek (SEEK_DATA/SEEK_HOLE), flush, release, fsync, fallocate,
+ * copy_file_range. */
 #include "config.h"
 
 #include <errno.h>
@@ -15,7 +17,8 @@
 #include "src/ns/node.h"
 #include "src/fuse/ops.h"
 #include "src/ns/setattr.h"
-#include "src/file/sync.h"
+#include "src/file/copyrange.h"
+#include "src/file/fsync.h"
 #include "src/file/write.h"
 
 void f4_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)

@@ -1,4 +1,5 @@
-/* FUSE handlers for inodes: lookup, forget, getattr, readlink, access. */
+/* FUSE handlers for inodes: lookup, forget, forget_multi, getattr,
+ * setattr, readlink, access. */
 #include "config.h"
 
 #include <errno.h>

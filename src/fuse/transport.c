@@ -1,4 +1,4 @@
-/* Owns the session's own transport (see fuseio.h). libfuse reads one
+/* Owns the session's own transport (see transport.h). libfuse reads one
  * request per read() and handles it on the same thread before reading
  * again (in both of its loops), so what a request asked for can be kept
  * in a thread-local variable until its handler runs. */

@@ -14,9 +14,18 @@
 
 struct f4_inode_state {
 	ext2_ino_t ino;
-	/* Data IO takes this shared; truncate, punch, fallocate and
-	 * anything else that moves blocks under a reader take it
-	 * exclusive. Ordered by ascending ino, before the big lock. */
+	/* The inode's IO lock, always taken before the big lock. Shared:
+	 * reads (src/file/read.c), so reads of one file run side by side.
+	 * Exclusive: everything that changes the file's data or mapping:
+	 * writes (src/file/write.c: the data moves without the big lock
+	 * between planning and commit, so a second writer must not plan
+	 * over the same blocks meanwhile), fallocate, punch and zero range
+	 * (src/file/falloc.c), truncate (f4_node_setattr with a size, for
+	 * src/file/truncate.c, which takes no lock itself) and the
+	 * extents-flag conversion (src/inode/iflags.c). SEEK_DATA/HOLE and
+	 * fsync do not take it. No operation holds two today (copy_file_range
+	 * takes one after the other); one that must, takes them in
+	 * ascending ino order. */
 	pthread_rwlock_t io_lock;
 	/* The rest is protected by the icache mutex. */
 	uint64_t nlookup;

@@ -99,8 +99,9 @@ int f4_loader_load(struct f4_fs *f4, char *msg, size_t len)
 	return 0;
 }
 
-/* load_rw after mounting. A failure leaves the mount readable and stops
- * every change, as errors=remount-ro does (nothing was written). */
+/* f4_loader_load in a thread of its own, after mounting. A failure
+ * leaves the mount readable and stops every change, as
+ * errors=remount-ro does (nothing was written). */
 static void *loader_main(void *arg)
 {
 	struct f4_fs *f4 = arg;

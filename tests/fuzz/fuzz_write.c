@@ -29,7 +29,8 @@
 #include "src/ns/node.h"
 #include "src/ns/rename.h"
 #include "src/ns/setattr.h"
-#include "src/file/sync.h"
+#include "src/file/copyrange.h"
+#include "src/file/fsync.h"
 #include "src/file/write.h"
 #include "src/xattr/xattr.h"
 

@@ -1,25 +1,15 @@
-/* Owns fsync and copy_file_range (see sync.h). */
+/* Owns copy_file_range (see copyrange.h). The copy goes in chunks of at
+ * most F4_COPY_CHUNK through f4_file_read and f4_file_write, so each
+ * chunk takes the inode locks and the big lock as any read and write
+ * do, one inode at a time (never two inode locks at once). */
 #include "config.h"
 
 #include <errno.h>
 #include <stdlib.h>
 
+#include "src/file/copyrange.h"
 #include "src/file/read.h"
-#include "src/file/sync.h"
 #include "src/file/write.h"
-
-int f4_file_fsync(struct f4_fs *f4, ext2_ino_t ino, int datasync)
-{
-	int ret;
-
-	/* A read-only mount has nothing of ours to make durable. Cached
-	 * metadata goes to the image under the lock, then the image is
-	 * flushed without it: other requests go on meanwhile. */
-	if (!f4->rw)
-		return 0;
-	ret = f4_fs_writeback(f4);
-	return ret ? ret : f4_dev_sync(&f4->dev);
-}
 
 #define F4_COPY_CHUNK (1u << 20)
 
