@@ -27,6 +27,21 @@ static int parse(struct fcb *b, struct f4_fc_area *a, char *msg)
 	return f4_fc_parse(&b->dev, &b->plan, 256, a, msg, 200);
 }
 
+/* Scan b: result rc, then (when rc is 0) n valid records; `says` in the
+ * refusal or in the reason the scan ended (NULL: not checked). */
+static void expect(struct fcb *b, int rc, size_t n, const char *says)
+{
+	struct f4_fc_area a;
+	char msg[200] = "";
+
+	assert_int_equal(parse(b, &a, msg), rc);
+	if (!rc)
+		assert_int_equal(a.n, n);
+	if (says)
+		assert_non_null(strstr(rc ? msg : a.why, says));
+	f4_fc_area_free(&a);
+}
+
 /* One fast commit holding every tag kind. */
 static void every_tag(struct fcb *b)
 {
@@ -96,50 +111,37 @@ static void test_commits_and_bad_crc(void **state)
 	f4_fc_area_free(&a);
 	/* A bit flipped in the second commit: only the first replays. */
 	fcb_at(&b, BS + 20)[0] ^= 1;
-	assert_int_equal(parse(&b, &a, msg), 0);
-	assert_int_equal(a.commits, 1);
-	assert_int_equal(a.n, 3);
-	assert_non_null(strstr(a.why, "crc32c"));
-	f4_fc_area_free(&a);
+	expect(&b, 0, 3, "crc32c");
 	/* And in the first: no valid tail at all, the kernel fails. */
 	fcb_at(&b, 20)[0] ^= 1;	/* ADD_RANGE's lblk */
-	assert_int_equal(parse(&b, &a, msg), -EUCLEAN);
-	assert_non_null(strstr(msg, "crc32c"));
-	f4_fc_area_free(&a);
+	expect(&b, -EUCLEAN, 0, "crc32c");
 	fcb_free(&b);
 }
 
 static void test_tids(void **state)
 {
-	struct f4_fc_area a;
 	struct fcb b;
-	char msg[200];
 
 	(void)state;
 	/* A head of an older transaction: a stale area, nothing, no error. */
 	fcb_init(&b, BS, 4, TID);
 	b.plan.next_seq = TID + 1;
 	every_tag(&b);
-	assert_int_equal(parse(&b, &a, msg), 0);
-	assert_int_equal(a.n, 0);
-	assert_non_null(strstr(a.why, "tid"));
-	f4_fc_area_free(&a);
+	expect(&b, 0, 0, "tid");
 	fcb_free(&b);
 	/* The right head, then a tail of another tid: fails. */
 	fcb_init(&b, BS, 4, TID);
 	fcb_head(&b, 0, TID);
 	fcb_tail(&b, TID - 1);
-	assert_int_equal(parse(&b, &a, msg), -EUCLEAN);
-	f4_fc_area_free(&a);
+	expect(&b, -EUCLEAN, 0, "another tid");
+	fcb_free(&b);
 	/* After a good commit, an older tail only ends the area. */
 	fcb_init(&b, BS, 4, TID);
 	fcb_head(&b, 0, TID);
 	fcb_tail(&b, TID);
 	fcb_add_range(&b, 12, 0, 1, 600);
 	fcb_tail(&b, TID - 1);
-	assert_int_equal(parse(&b, &a, msg), 0);
-	assert_int_equal(a.n, 2);
-	f4_fc_area_free(&a);
+	expect(&b, 0, 2, "another tid");
 	fcb_free(&b);
 }
 
@@ -148,26 +150,20 @@ static void test_tids(void **state)
 static void expect_bad_record(uint16_t tag, uint16_t len)
 {
 	uint8_t v[300] = { 0 };
-	struct f4_fc_area a;
 	struct fcb b;
-	char msg[200];
 
 	fcb_init(&b, BS, 4, TID);
 	fcb_head(&b, 0, TID);
 	fcb_rec(&b, tag, v, len);
 	fcb_tail(&b, TID);
-	assert_int_equal(parse(&b, &a, msg), -EUCLEAN);
-	f4_fc_area_free(&a);
+	expect(&b, -EUCLEAN, 0, NULL);
 	fcb_free(&b);
 	fcb_init(&b, BS, 4, TID);
 	fcb_head(&b, 0, TID);
 	fcb_tail(&b, TID);
 	fcb_rec(&b, tag, v, len);
 	fcb_tail(&b, TID);
-	assert_int_equal(parse(&b, &a, msg), 0);
-	assert_int_equal(a.commits, 1);
-	assert_int_equal(a.n, 2);
-	f4_fc_area_free(&a);
+	expect(&b, 0, 2, "ends the area");
 	fcb_free(&b);
 }
 
@@ -224,7 +220,6 @@ static void test_truncated_and_pad(void **state)
 
 static void test_head_features_io_and_clean(void **state)
 {
-	struct f4_fc_area a;
 	struct fcb b;
 	char msg[200];
 
@@ -232,20 +227,16 @@ static void test_head_features_io_and_clean(void **state)
 	fcb_init(&b, BS, 4, TID);
 	fcb_head(&b, 1, TID);
 	fcb_tail(&b, TID);
-	assert_int_equal(parse(&b, &a, msg), -EUCLEAN);
-	assert_non_null(strstr(msg, "features"));
-	f4_fc_area_free(&a);
+	expect(&b, -EUCLEAN, 0, "features");
+	assert_int_equal(f4_fc_check(&b.dev, &b.plan, 256, msg, 200), -EUCLEAN);
 	fcb_free(&b);
 	fcb_init(&b, BS, 4, TID);
 	two_commits(&b);
 	b.bad_read = 2;
-	assert_int_equal(parse(&b, &a, msg), -EIO);
-	f4_fc_area_free(&a);
+	expect(&b, -EIO, 0, NULL);
 	b.bad_read = -1;
 	b.plan.needs_replay = false;	/* s_start 0: the kernel reads none */
-	assert_int_equal(parse(&b, &a, msg), 0);
-	assert_int_equal(a.n, 0);
-	f4_fc_area_free(&a);
+	expect(&b, 0, 0, "no recovery");
 	assert_int_equal(f4_fc_check(&b.dev, &b.plan, 256, msg, 200), 0);
 	fcb_free(&b);
 }
@@ -305,6 +296,25 @@ static void new_inode_raw(uint8_t *raw, uint32_t size, uint16_t links)
 	in->i_mtime = 1234567;
 }
 
+static blk64_t bmap(struct img *m, ext2_ino_t ino, blk64_t lblk)
+{
+	blk64_t p = 0;
+
+	assert_int_equal(ext2fs_bmap2(m->fs, ino, NULL, NULL, 0, lblk, NULL,
+				      &p), 0);
+	return p;
+}
+
+/* Write back, e2fsck -fn must be clean, clean up. */
+static void done_img(struct img *m, struct fcb *b)
+{
+	f4t_close_flush(m->fs);
+	m->fs = NULL;
+	f4t_fsck_clean(m->path);
+	fcb_free(b);
+	drop_img(m);
+}
+
 static int replay(struct img *m, struct fcb *b, struct f4_fc_stats *st,
 		  char *msg)
 {
@@ -320,7 +330,7 @@ static void test_apply_create_link_unlink(void **state)
 	struct fcb b;
 	char msg[200];
 	ext2_ino_t nino, found;
-	blk64_t x, p;
+	blk64_t x;
 
 	(void)state;
 	make_img(&m);
@@ -343,8 +353,7 @@ static void test_apply_create_link_unlink(void **state)
 	/* The new file: linked, its three blocks mapped and in use. */
 	assert_int_equal(ext2fs_lookup(m.fs, m.d, "new", 3, NULL, &found), 0);
 	assert_int_equal(found, nino);
-	assert_int_equal(ext2fs_bmap2(m.fs, nino, NULL, NULL, 0, 2, NULL, &p), 0);
-	assert_int_equal(p, x + 2);
+	assert_int_equal(bmap(&m, nino, 2), x + 2);
 	assert_true(ext2fs_test_block_bitmap_range2(m.fs->block_map, x, 3) == 0);
 	assert_true(ext2fs_test_inode_bitmap2(m.fs->inode_map, nino));
 	assert_int_equal(ext2fs_read_inode(m.fs, nino, &in), 0);
@@ -355,16 +364,10 @@ static void test_apply_create_link_unlink(void **state)
 	assert_int_equal(ext2fs_lookup(m.fs, m.d, "old2", 4, NULL, &found), 0);
 	assert_int_equal(ext2fs_read_inode(m.fs, m.old, &in), 0);
 	assert_int_equal(in.i_links_count, 1);
-	/* big: blocks 1 and 2 unmapped and freed. */
-	assert_int_equal(ext2fs_bmap2(m.fs, m.big, NULL, NULL, 0, 1, NULL, &p), 0);
-	assert_int_equal(p, 0);
-	assert_int_equal(ext2fs_bmap2(m.fs, m.big, NULL, NULL, 0, 3, NULL, &p), 0);
-	assert_int_not_equal(p, 0);
-	f4t_close_flush(m.fs);
-	m.fs = NULL;
-	f4t_fsck_clean(m.path);
-	fcb_free(&b);
-	drop_img(&m);
+	/* big: blocks 1 and 2 unmapped (e2fsck: and freed). */
+	assert_int_equal(bmap(&m, m.big, 1), 0);
+	assert_int_not_equal(bmap(&m, m.big, 3), 0);
+	done_img(&m, &b);
 }
 
 /* Hostile tags: skipped (a missing inode, a range over metadata or past
@@ -377,7 +380,7 @@ static void test_apply_hostile(void **state)
 	struct img m;
 	struct fcb b;
 	char msg[200];
-	blk64_t itable, p;
+	blk64_t itable;
 
 	(void)state;
 	make_img(&m);
@@ -393,8 +396,7 @@ static void test_apply_hostile(void **state)
 	assert_int_equal(replay(&m, &b, &st, msg), 0);
 	assert_int_equal(st.ops_skipped, 5);
 	assert_int_equal(st.ops_applied, 0);
-	assert_int_equal(ext2fs_bmap2(m.fs, m.old, NULL, NULL, 0, 5, NULL, &p), 0);
-	assert_int_equal(p, 0);
+	assert_int_equal(bmap(&m, m.old, 5), 0);
 	fcb_free(&b);
 	/* An INODE tag for reserved inode 5: refused, nothing applied. */
 	fcb_init(&b, BS, 8, TID);
@@ -405,13 +407,8 @@ static void test_apply_hostile(void **state)
 	fcb_tail(&b, TID);
 	assert_int_equal(replay(&m, &b, &st, msg), -EUCLEAN);
 	assert_non_null(strstr(msg, "inode 5"));
-	assert_int_equal(ext2fs_bmap2(m.fs, m.big, NULL, NULL, 0, 0, NULL, &p), 0);
-	assert_int_not_equal(p, 0);
-	f4t_close_flush(m.fs);
-	m.fs = NULL;
-	f4t_fsck_clean(m.path);
-	fcb_free(&b);
-	drop_img(&m);
+	assert_int_not_equal(bmap(&m, m.big, 0), 0);
+	done_img(&m, &b);
 }
 
 int main(void)
