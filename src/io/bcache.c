@@ -221,7 +221,7 @@ int f4_bcache_write(struct f4_bcache *c, uint64_t blk, size_t count,
 	const char *in = buf;
 	size_t i;
 
-	if (!c->dev->rw)
+	if (!f4_dev_takes_writes(c->dev))
 		return -EROFS;
 	if (!f4_dev_range_ok(c->dev, blk * c->bsize, count * c->bsize))
 		return -EIO;

@@ -52,7 +52,7 @@ static errcode_t chan_open(const char *name, int flags, io_channel *out)
 	if (!ch || !priv)
 		goto nomem;
 	priv->dev = ptr;
-	if ((flags & IO_FLAG_RW) && !priv->dev->rw) {
+	if ((flags & IO_FLAG_RW) && !f4_dev_takes_writes(priv->dev)) {
 		free(ch);
 		free(priv);
 		return EXT2_ET_RO_FILSYS;
@@ -175,10 +175,10 @@ static errcode_t chan_flush(io_channel ch)
 	struct chan_priv *priv = priv_of(ch);
 	int ret;
 
-	if (!priv->dev->rw)
+	if (!f4_dev_takes_writes(priv->dev))
 		return 0;
 	ret = f4_bcache_writeback(priv->cache);
-	if (!ret)
+	if (!ret && priv->dev->rw)	/* (an overlay's writes are in memory) */
 		ret = f4_dev_sync(priv->dev);
 	return to_errcode(ret, EXT2_ET_SHORT_WRITE);
 }

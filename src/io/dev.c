@@ -150,6 +150,11 @@ void f4_dev_close(struct f4_dev *dev)
 	dev->path = NULL;
 }
 
+bool f4_dev_takes_writes(const struct f4_dev *dev)
+{
+	return dev->rw || (dev->ovl && f4_overlay_takes_writes(dev->ovl));
+}
+
 bool f4_dev_range_ok(const struct f4_dev *dev, uint64_t off, uint64_t len)
 {
 	return off <= dev->size && len <= dev->size - off;

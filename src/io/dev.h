@@ -42,6 +42,10 @@ int f4_dev_sync(const struct f4_dev *dev);
  * an overlay's base reader). */
 int f4_dev_pread_base(const void *dev, void *buf, size_t len, uint64_t off);
 
+/* May f4_dev_pwrite succeed: the image is open read-write, or an
+ * overlay takes the writes into memory? */
+bool f4_dev_takes_writes(const struct f4_dev *dev);
+
 /* Does [off, off + len) lie inside the device window? */
 bool f4_dev_range_ok(const struct f4_dev *dev, uint64_t off, uint64_t len);
 

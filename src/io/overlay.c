@@ -118,6 +118,11 @@ void f4_overlay_take_writes(struct f4_overlay *o)
 	o->take_writes = true;
 }
 
+bool f4_overlay_takes_writes(const struct f4_overlay *o)
+{
+	return o->take_writes;
+}
+
 /* The whole current contents of one block: its copy, its source, or
  * (not in the overlay yet) its home. */
 static int block_contents(const struct f4_overlay *o, const struct ovl_blk *b,

@@ -38,6 +38,7 @@ int f4_overlay_map(struct f4_overlay *o, uint64_t blk, uint64_t src_off,
 /* From now on, writes to the device are taken into memory (whole
  * blocks, read-modify-write for parts). */
 void f4_overlay_take_writes(struct f4_overlay *o);
+bool f4_overlay_takes_writes(const struct f4_overlay *o);
 
 /* For the device layer: after reading [off, off + len) from the device
  * into buf, lay the overlay's blocks over it; a write, when the overlay

@@ -10,6 +10,7 @@
 #include "iomap/mapping.h"
 #include "src/io/chan.h"
 #include "src/io/overlay.h"
+#include "src/journal/fc.h"
 #include "src/journal/jformat.h"
 #include "src/journal/recover.h"
 #include "src/journal/replay.h"
@@ -23,6 +24,7 @@
 struct jsource {
 	struct f4_dev *dev;
 	uint32_t bsize;
+	unsigned inode_size;	/* for the fast-commit checks */
 	struct f4_map_rec *recs;
 	unsigned n;
 	uint8_t *win;		/* F4_JWINDOW_BLOCKS blocks, or NULL */
@@ -168,6 +170,7 @@ static int find_journal(struct f4_dev *dev, struct jsource *s, char *msg,
 		return -EUCLEAN;
 	}
 	s->bsize = fs->blocksize;
+	s->inode_size = EXT2_INODE_SIZE(fs->super);
 	if (fs->super->s_journal_dev || !fs->super->s_journal_inum) {
 		snprintf(msg, len, "the journal is on an external device, which fuse4fs cannot replay");
 		ret = -EOPNOTSUPP;
@@ -178,6 +181,39 @@ static int find_journal(struct f4_dev *dev, struct jsource *s, char *msg,
 	return ret;
 }
 
+/* The fast commits, applied through libext2fs on the replayed image (or
+ * on the overlay, which then takes libext2fs's writes into memory). */
+static int replay_fast_commits(struct jsource *s, const struct f4_jdev *jd,
+			       const struct f4_jplan *p,
+			       struct f4_replay_result *res, char *msg,
+			       size_t len)
+{
+	struct f4_fc_stats st = { 0 };
+	ext2_filsys fs = NULL;
+	char name[96];
+	errcode_t err;
+	int ret;
+
+	f4_chan_name(s->dev, 8u << 20, name, sizeof(name));
+	err = ext2fs_open2(name, NULL, EXT2_FLAG_64BITS | EXT2_FLAG_SKIP_MMP |
+			   EXT2_FLAG_RW, 0, 0, f4_chan_manager(), &fs);
+	if (err) {
+		snprintf(msg, len, "cannot open the replayed filesystem for its fast commits: %s",
+			 error_message(err));
+		return -EUCLEAN;
+	}
+	fs->flags |= EXT2_FLAG_MASTER_SB_ONLY;
+	ret = f4_fc_replay(fs, jd, p, &st, msg, len);
+	err = ext2fs_close_free(&fs);
+	if (!ret && err) {
+		snprintf(msg, len, "cannot write the fast commits' changes: %s",
+			 error_message(err));
+		ret = -EIO;
+	}
+	res->fast_commits = st.commits;
+	return ret;
+}
+
 static int write_home(void *ctx, uint64_t fsblk, const void *buf)
 {
 	const struct jsource *s = ctx;
@@ -185,16 +221,21 @@ static int write_home(void *ctx, uint64_t fsblk, const void *buf)
 	return f4_dev_pwrite(s->dev, buf, s->bsize, fsblk * s->bsize);
 }
 
-/* Read-write: the plan onto the image, durable, then the journal
- * emptied and that durable too (a crash in between replays again). */
+/* Read-write: the plan onto the image, durable, then the fast commits,
+ * then the journal emptied and that durable too (a crash in between
+ * replays again: the log still holds everything). */
 static int replay_onto_image(struct jsource *s, const struct f4_jdev *jd,
-			     const struct f4_jplan *p)
+			     const struct f4_jplan *p, bool fc,
+			     struct f4_replay_result *res, char *msg,
+			     size_t len)
 {
 	uint8_t *jsb = malloc(s->bsize);
 	int ret = jsb ? f4_jrec_apply(jd, p, write_home, s) : -ENOMEM;
 
 	if (!ret)
 		ret = f4_dev_sync(s->dev);
+	if (!ret && fc)
+		ret = replay_fast_commits(s, jd, p, res, msg, len);
 	if (!ret)
 		ret = f4_jrec_reset_sb(jd, p, jsb);
 	if (!ret)
@@ -231,9 +272,8 @@ static int replay_in_memory(struct jsource *s, const struct f4_jplan *p,
 }
 
 /* Does the fast-commit area hold commits that follow the log (a head
- * tag, 0x9, naming the tid after the last full commit)? Replaying them
- * is not supported yet: a read-write replay would empty the journal
- * and lose them. */
+ * tag, 0x9, naming the tid after the last full commit)? Only then is
+ * libext2fs opened to replay them. */
 static int fast_commits_pending(const struct f4_jdev *jd,
 				const struct f4_jplan *p, bool *pending)
 {
@@ -277,18 +317,23 @@ static int run(struct jsource *s, struct f4_replay_result *res, char *msg,
 	}
 	if (!ret)
 		ret = fast_commits_pending(&jd, &p, &fc);
-	if (!ret && fc && s->dev->rw) {
-		snprintf(msg, len, "the journal holds ext4 fast commits, which fuse4fs cannot replay yet (mount with -o ro to see the rest replayed in memory, or let the kernel replay it)");
-		ret = -EOPNOTSUPP;
+	/* A fast-commit area the kernel would refuse fails the recovery
+	 * as a whole: find out before anything is written. */
+	if (!ret && fc)
+		ret = f4_fc_check(&jd, &p, s->inode_size, msg, len);
+	if (!ret && p.needs_replay && s->dev->rw)
+		ret = replay_onto_image(s, &jd, &p, fc, res, msg, len);
+	else if (!ret && p.needs_replay)
+		ret = replay_in_memory(s, &p, res);
+	if (!ret && fc && !s->dev->rw) {
+		f4_overlay_take_writes(s->dev->ovl);
+		ret = replay_fast_commits(s, &jd, &p, res, msg, len);
+		res->overlay_bytes = f4_overlay_bytes(s->dev->ovl);
 	}
-	if (!ret && p.needs_replay)
-		ret = s->dev->rw ? replay_onto_image(s, &jd, &p) :
-				   replay_in_memory(s, &p, res);
 	if (!ret) {
 		res->transactions = p.transactions;
 		res->blocks = p.n;
 		res->mark_error = p.mark_error;
-		res->fast_commits_skipped = fc;
 		snprintf(res->note, sizeof(res->note), "%s", p.reason);
 	}
 	f4_jplan_free(&p);

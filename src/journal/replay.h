@@ -24,7 +24,7 @@ struct f4_replay_result {
 	/* The filesystem must be marked as having errors (the journal
 	 * recorded an error, or a commit block failed its checksum). */
 	bool mark_error;
-	bool fast_commits_skipped;	/* read-only: left out of the view */
+	uint32_t fast_commits;	/* ext4 fast commits replayed after them */
 	char note[192];		/* why mark_error, for the log */
 };
 

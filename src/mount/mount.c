@@ -159,15 +159,13 @@ static int replay_journal(struct f4_fs *f4, const struct f4_conf *conf,
 			 f4->dev.path, why);
 		return ret;
 	}
-	f4_info("%s: replayed %u transactions, %llu blocks%s", f4->dev.path,
-		res->transactions, (unsigned long long)res->blocks,
+	f4_info("%s: replayed %u transactions, %llu blocks, %u fast commits%s",
+		f4->dev.path, res->transactions,
+		(unsigned long long)res->blocks, res->fast_commits,
 		res->in_memory ? ", in memory (the image is not changed)" : "");
 	if (res->in_memory)
 		f4_info("%s: the replayed journal holds %zu KiB of memory",
 			f4->dev.path, (res->overlay_bytes + 1023) / 1024);
-	if (res->fast_commits_skipped)
-		f4_warn("%s: the journal's fast commits are not replayed: what only they hold is missing from this view",
-			f4->dev.path);
 	if (res->mark_error)
 		f4_warn("%s: %s; the filesystem is marked as having errors: run e2fsck",
 			f4->dev.path, res->note);
