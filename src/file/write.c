@@ -371,26 +371,23 @@ int f4_file_zero_tail(struct f4_fs *f4, ext2_ino_t ino, uint64_t off,
 {
 	struct ext2_inode_large inode;
 	struct f4_map_rec rec;
-	struct f4_map_file mf;
 	struct f4_io_vec v;
-	unsigned n;
+	unsigned n = 0;
 	void *zeros;
 	int ret;
 
 	f4_fs_lock(f4);
 	ret = f4_inode_read(f4, ino, &inode);
-	mf = f4_fs_map_file(f4, ino, &inode);
 	if (!ret && !(inode.i_flags & EXT4_INLINE_DATA_FL))
-		ret = f4_iomap_map(&mf, off, len, &rec, 1, &n);
-	else
-		n = 0;
+		ret = f4_fs_map(f4, ino, &inode, off, len, &rec, 1, &n,
+				"zero_tail");
 	if (!ret && n && rec.type == F4_MAP_MAPPED &&
 	    f4_fs_is_meta(f4, rec.addr >> f4->blockbits, rec.len >> f4->blockbits))
 		ret = f4_fs_corrupt(f4, ino, rec.addr >> f4->blockbits, "zero_tail",
 				    "file data mapped onto filesystem metadata");
 	f4_fs_unlock(f4);
 	if (ret || !n || rec.type != F4_MAP_MAPPED || rec.off + rec.len < off + len)
-		return ret == -EUCLEAN ? -EUCLEAN : ret;
+		return ret;
 	zeros = calloc(1, len);
 	if (!zeros)
 		return -ENOMEM;
