@@ -35,10 +35,6 @@ struct f4_opts {
 	bool allow_other;	/* -o allow_other or allow_root was given */
 	bool default_permissions;	/* -o default_permissions was given */
 	bool auto_unmount;	/* -o auto_unmount was given */
-	/* Not an option, and nothing reads it: the background load of a
-	 * read-write mount is asked for in struct f4_conf
-	 * (load_in_background, src/mount/conf.h), which main.c sets. */
-	bool load_in_background;
 };
 
 /* Parse argv. On error returns -EINVAL with a one-line message in msg.

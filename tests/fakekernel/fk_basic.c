@@ -26,7 +26,7 @@
 	FUSE_NO_OPENDIR_SUPPORT | FUSE_EXPLICIT_INVAL_DATA | FUSE_HANDLE_KILLPRIV_V2 | \
 	FUSE_SETXATTR_EXT | FUSE_INIT_EXT | FUSE_SECURITY_CTX)
 
-/* What fuse4fs asks for (src/op_fs.c) when offered, and what it must
+/* What fuse4fs asks for (src/fuse/op_fs.c) when offered, and what it must
  * not take even when offered. */
 #define FK_WANTED (FUSE_ASYNC_READ | FUSE_EXPORT_SUPPORT | FUSE_DONT_MASK | \
 	FUSE_DO_READDIRPLUS | FUSE_ASYNC_DIO | \

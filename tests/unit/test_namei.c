@@ -222,7 +222,7 @@ static void open_img(struct img *im)
 	int ret = f4_mount_open(&o, &im->f4, msg, sizeof(msg));
 
 	if (ret)
-		print_error("f4_fs_open %s: %d %s\n", im->path, ret, msg);
+		print_error("f4_mount_open %s: %d %s\n", im->path, ret, msg);
 	assert_int_equal(ret, 0);
 	assert_false(im->f4->rw);
 }

@@ -91,7 +91,7 @@ static void open_rw(struct fx *x, bool rw)
 	int ret = f4_mount_open(&o, &x->f4, msg, sizeof(msg));
 
 	if (ret)
-		print_error("f4_fs_open %s: %d %s\n", x->img, ret, msg);
+		print_error("f4_mount_open %s: %d %s\n", x->img, ret, msg);
 	assert_int_equal(ret, 0);
 	assert_int_equal(x->f4->rw, rw);
 }
