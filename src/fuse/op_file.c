@@ -14,7 +14,6 @@
 #include "src/ns/namespace.h"
 #include "src/ns/node.h"
 #include "src/fuse/ops.h"
-#include "src/ns/setattr.h"
 #include "src/file/sync.h"
 #include "src/file/write.h"
 
@@ -111,46 +110,27 @@ void f4_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 		f4_node_close(f4, attr.ino);
 }
 
-/* A write by someone without CAP_FSETID clears setuid/setgid first
- * (asked for by the kernel once FUSE_HANDLE_KILLPRIV_V2 is on, only when
- * it found a bit to clear). Sets *killed when it did: the kernel's copy
- * of the mode is then stale. */
-static int kill_suidgid_before_write(fuse_req_t req, fuse_ino_t ino,
-				     const struct f4_cred *cred, bool *killed)
-{
-	struct f4_setattr sa = { .valid = F4_SA_KILL_SUIDGID, .cred = cred };
-	struct f4_attr a;
-	int ret;
-
-	*killed = false;
-	if (!f4_fuseio_kill_suidgid())
-		return 0;
-	ret = f4_node_setattr(f4_req_fs(req), f4_ino(ino), &sa, &a);
-	*killed = !ret;
-	return ret;
-}
-
 void f4_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
 		 off_t off, struct fuse_file_info *fi)
 {
 	struct fuse_session *se = f4_sess(req)->se;	/* req dies with the reply */
+	/* The kernel asks (with FUSE_HANDLE_KILLPRIV_V2 on) only when the
+	 * writer lacks CAP_FSETID and it saw a bit to clear. */
+	struct f4_write_opts o = { .kill_suidgid = f4_fuseio_kill_suidgid() };
 	struct f4_req_groups groups;
 	struct f4_cred cred;
 	size_t written = 0;
-	bool killed = false;
 	int ret;
 
 	f4_req_cred(req, &cred, &groups);
 	ret = off < 0 ? -EINVAL :
-	      kill_suidgid_before_write(req, ino, &cred, &killed);
-	if (!ret)
-		ret = f4_file_write(f4_req_fs(req), &cred, f4_ino(ino),
-				    (uint64_t)off, buf, size, &written);
+	      f4_file_write(f4_req_fs(req), &cred, f4_ino(ino), (uint64_t)off,
+			    buf, size, &o, &written);
 	if (ret)
 		fuse_reply_err(req, -ret);
 	else
 		fuse_reply_write(req, written);
-	if (killed)	/* the kernel still has the old mode */
+	if (o.killed)	/* the kernel still has the old mode */
 		fuse_lowlevel_notify_inval_inode(se, ino, -1, 0);
 }
 

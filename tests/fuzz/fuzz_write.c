@@ -379,7 +379,7 @@ static void run_op(struct wstate *s, const uint8_t *op)
 
 		fill(s, len, c);
 		ret = f4_file_write(s->f4, &s->cred, nd->ino, pick_off(s, b),
-				    s->buf, len, &done);
+				    s->buf, len, NULL, &done);
 		check_ret("write", ret);
 		if (!ret && done > len) {
 			fprintf(stderr, "f4fz FINDING: wrote %zu of %zu\n", done, len);
