@@ -1,4 +1,5 @@
-/* FUSE handlers for open files: open, read, release, lseek. */
+/* FUSE handlers for open files: open, create, read, write, release,
+ * lseek, fsync, fallocate, copy_file_range. */
 #include "config.h"
 
 #include <errno.h>
@@ -10,9 +11,7 @@
 #include "src/file/falloc.h"
 #include "src/fuse/transport.h"
 #include "src/file/read.h"
-#include "src/inode/icache.h"
-#include "src/ns/namespace.h"
-#include "src/ns/node.h"
+#include "src/ns/handle.h"
 #include "src/fuse/ops.h"
 #include "src/file/sync.h"
 #include "src/file/write.h"
@@ -20,10 +19,8 @@
 void f4_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct f4_fs *f4 = f4_req_fs(req);
-	int ret = f4_file_open_check(f4, f4_ino(ino), fi->flags);
+	int ret = f4_handle_open(f4, f4_ino(ino), fi->flags);
 
-	if (!ret)
-		ret = f4_icache_open(f4->icache, f4_ino(ino));
 	if (ret) {
 		fuse_reply_err(req, -ret);
 		return;
@@ -33,8 +30,8 @@ void f4_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	 * round trip. */
 	fi->keep_cache = 1;
 	fi->noflush = 1;
-	if (fuse_reply_open(req, fi) == -ENOENT)
-		f4_node_close(f4, f4_ino(ino));
+	if (fuse_reply_open(req, fi) == -ENOENT)	/* interrupted: no handle */
+		f4_handle_release(f4, f4_ino(ino));
 }
 
 void f4_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -60,7 +57,7 @@ void f4_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 
 void f4_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	f4_node_close(f4_req_fs(req), f4_ino(ino));
+	f4_handle_release(f4_req_fs(req), f4_ino(ino));
 	fuse_reply_err(req, 0);
 }
 
@@ -94,11 +91,7 @@ void f4_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 	int ret;
 
 	f4_req_cred(req, &cred, &groups);
-	ret = f4_ns_make(f4, f4_ino(parent), name, &a, &attr);
-	if (ret == -EEXIST && !(fi->flags & O_EXCL))
-		ret = f4_node_lookup(f4, f4_ino(parent), name, &attr);
-	if (!ret)
-		ret = f4_icache_open(f4->icache, attr.ino);
+	ret = f4_handle_create(f4, f4_ino(parent), name, &a, fi->flags, &attr);
 	if (ret) {
 		fuse_reply_err(req, -ret);
 		return;
@@ -107,7 +100,7 @@ void f4_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 	fi->noflush = 1;
 	f4_fill_entry(req, &attr, &e);
 	if (fuse_reply_create(req, &e, fi) == -ENOENT)
-		f4_node_close(f4, attr.ino);
+		f4_handle_release(f4, attr.ino);
 }
 
 void f4_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
