@@ -6,3 +6,13 @@
 libf4core_a_SOURCES += \
 	src/file/mode.c src/file/mode.h \
 	src/ns/handle.c src/ns/handle.h
+
+# Their unit tests (cmocka, with the write-side fixture).
+if HAVE_CMOCKA
+check_PROGRAMS += tests/unit/test_verbs
+TESTS += tests/unit/test_verbs
+endif
+tests_unit_test_verbs_SOURCES = tests/unit/test_verbs.c $(F4_UNIT_WFIX)
+tests_unit_test_verbs_CPPFLAGS = $(F4_UNIT_CPPFLAGS)
+tests_unit_test_verbs_CFLAGS = $(F4_UNIT_CFLAGS)
+tests_unit_test_verbs_LDADD = $(F4_UNIT_LDADD)
