@@ -33,7 +33,7 @@ int f4_file_copy_range(struct f4_fs *f4, const struct f4_cred *cred,
 		ret = f4_file_read(f4, in, off_in + *copied, want, buf, &got);
 		if (ret || !got)
 			break;
-		ret = f4_file_write(f4, cred, out, off_out + *copied, buf, got, &put);
+		ret = f4_file_write(f4, cred, out, off_out + *copied, buf, got, NULL, &put);
 		*copied += put;
 		if (put < got)
 			break;

@@ -14,6 +14,7 @@
 #include "src/fs/fmap.h"
 #include "src/inode/icache.h"
 #include "src/file/inline_data.h"
+#include "src/file/mode.h"
 #include "src/inode/inode.h"
 #include "src/file/write.h"
 
@@ -322,26 +323,49 @@ static int check_writable(struct f4_fs *f4, const struct ext2_inode_large *inode
 	return 0;
 }
 
-int f4_file_write(struct f4_fs *f4, const struct f4_cred *cred, ext2_ino_t ino,
-		  uint64_t off, const void *buf, size_t len, size_t *written)
+/* Phase 1 starts: ino read, after the setuid/setgid kill when asked
+ * for, with the checks and in the order of a setattr asking only for it
+ * before the write (what the glue did, under a lock hold of its own). */
+static int start_write(struct f4_fs *f4, const struct f4_cred *cred,
+		       ext2_ino_t ino, struct ext2_inode_large *inode,
+		       struct f4_write_opts *opts)
 {
-	struct f4_inode_state *st = f4_icache_get(f4->icache, ino);
+	bool kill = opts && opts->kill_suidgid;
+	int ret = kill ? f4_fs_writable(f4) : 0;
+
+	if (!ret)
+		ret = f4_inode_read(f4, ino, inode);
+	if (!ret && kill) {
+		ret = f4_mode_kill(f4, ino, inode, cred);
+		opts->killed = !ret;
+	}
+	return ret;
+}
+
+int f4_file_write(struct f4_fs *f4, const struct f4_cred *cred, ext2_ino_t ino,
+		  uint64_t off, const void *buf, size_t len,
+		  struct f4_write_opts *opts, size_t *written)
+{
 	struct plan p = { .off = off, .len = len };
 	struct ext2_inode_large inode;
-	bool done = false;
-	int ret = 0;
+	struct f4_inode_state *st;
+	bool done = !len;	/* 0 bytes: at most the kill */
+	int ret;
 
 	*written = 0;
+	if (opts)
+		opts->killed = false;
+	if (!len && !(opts && opts->kill_suidgid))
+		return 0;
+	st = f4_icache_get(f4->icache, ino);
 	if (!st)
 		return -ENOMEM;
-	if (!len)
-		goto out_put;
 	pthread_rwlock_wrlock(&st->io_lock);
 	f4_fs_lock(f4);
-	ret = f4_inode_read(f4, ino, &inode);
-	if (!ret)
+	ret = start_write(f4, cred, ino, &inode, opts);
+	if (!ret && !done)
 		ret = check_writable(f4, &inode, off, &p.len);
-	if (!ret)
+	if (!ret && !done)
 		ret = f4_inline_try_write(f4, ino, &inode, off, buf, p.len, &done);
 	if (!ret && !done) {
 		p.old_size = EXT2_I_SIZE(&inode);
@@ -361,9 +385,8 @@ int f4_file_write(struct f4_fs *f4, const struct f4_cred *cred, ext2_ino_t ino,
 		*written = p.len;
 	pthread_rwlock_unlock(&st->io_lock);
 	free(p.segs);
-out_put:
 	f4_icache_put(f4->icache, st);
-	return len ? ret : 0;
+	return ret;
 }
 
 int f4_file_zero_tail(struct f4_fs *f4, ext2_ino_t ino, uint64_t off,

@@ -6,17 +6,32 @@
 #ifndef F4_WRITE_H
 #define F4_WRITE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "src/fs/fs.h"
 #include "src/fs/perm.h"
 
-/* Write len bytes at off. *written may be short when the filesystem is
- * nearly full (like ext4, as much as fits is written); 0 bytes is
- * -ENOSPC. */
+/* What a write asks for besides the data, and what it did. */
+struct f4_write_opts {
+	/* in: clear setuid, and setgid as the kernel's VFS does, before
+	 * the data (a write by someone without CAP_FSETID, once
+	 * FUSE_HANDLE_KILLPRIV_V2 is on: FUSE_WRITE_KILL_SUIDGID); done
+	 * as setattr's F4_SA_KILL_SUIDGID, in the same lock hold as the
+	 * write's planning, even for 0 bytes. */
+	bool kill_suidgid;
+	/* out: the kill ran (a bit cleared, or none left to clear): the
+	 * kernel's cached mode is stale. Stays true if the write fails. */
+	bool killed;
+};
+
+/* Write len bytes at off (opts may be NULL: nothing more). *written
+ * may be short when the filesystem is nearly full (like ext4, as much
+ * as fits is written); 0 bytes is -ENOSPC. */
 int f4_file_write(struct f4_fs *f4, const struct f4_cred *cred, ext2_ino_t ino,
-		  uint64_t off, const void *buf, size_t len, size_t *written);
+		  uint64_t off, const void *buf, size_t len,
+		  struct f4_write_opts *opts, size_t *written);
 
 /* Zero [off, off + len) of the file's existing written blocks on the
  * device (no allocation). Caller holds the inode's io_lock exclusively,

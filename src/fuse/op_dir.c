@@ -9,7 +9,6 @@
 #include <sys/stat.h>
 
 #include "src/dir/dirsnap.h"
-#include "src/inode/icache.h"
 #include "src/ns/node.h"
 #include "src/fuse/ops.h"
 #include "src/file/fsync.h"
@@ -97,7 +96,7 @@ static size_t add_plus(fuse_req_t req, const struct f4_dirsnap *s, size_t i,
 	}
 	f4_fill_entry(req, &a, &e);
 	used = fuse_add_direntry_plus(req, buf, room, name, &e, (off_t)(i + 1));
-	if (used <= room && f4_icache_ref(f4->icache, a.ino) != 0)
+	if (used <= room && f4_node_ref(f4, a.ino) != 0)
 		return 0;
 	return used;
 }

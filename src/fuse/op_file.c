@@ -1,6 +1,6 @@
 /* FUSE handlers for file data and open files: open, create, read, write,
  * lseek (SEEK_DATA/SEEK_HOLE), flush, release, fsync, fallocate,
- * copy_file_range. */
+ * copy_file_range. Each decodes, calls one core verb, replies once. */
 #include "config.h"
 
 #include <errno.h>
@@ -12,11 +12,8 @@
 #include "src/file/falloc.h"
 #include "src/fuse/transport.h"
 #include "src/file/read.h"
-#include "src/inode/icache.h"
-#include "src/ns/namespace.h"
-#include "src/ns/node.h"
+#include "src/ns/handle.h"
 #include "src/fuse/ops.h"
-#include "src/ns/setattr.h"
 #include "src/file/copyrange.h"
 #include "src/file/fsync.h"
 #include "src/file/write.h"
@@ -24,10 +21,8 @@
 void f4_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct f4_fs *f4 = f4_req_fs(req);
-	int ret = f4_file_open_check(f4, f4_ino(ino), fi->flags);
+	int ret = f4_handle_open(f4, f4_ino(ino), fi->flags);
 
-	if (!ret)
-		ret = f4_icache_open(f4->icache, f4_ino(ino));
 	if (ret) {
 		fuse_reply_err(req, -ret);
 		return;
@@ -37,8 +32,8 @@ void f4_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 	 * round trip. */
 	fi->keep_cache = 1;
 	fi->noflush = 1;
-	if (fuse_reply_open(req, fi) == -ENOENT)
-		f4_node_close(f4, f4_ino(ino));
+	if (fuse_reply_open(req, fi) == -ENOENT)	/* interrupted: no handle */
+		f4_handle_release(f4, f4_ino(ino));
 }
 
 void f4_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
@@ -64,7 +59,7 @@ void f4_op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 
 void f4_op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
-	f4_node_close(f4_req_fs(req), f4_ino(ino));
+	f4_handle_release(f4_req_fs(req), f4_ino(ino));
 	fuse_reply_err(req, 0);
 }
 
@@ -98,11 +93,7 @@ void f4_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 	int ret;
 
 	f4_req_cred(req, &cred, &groups);
-	ret = f4_ns_make(f4, f4_ino(parent), name, &a, &attr);
-	if (ret == -EEXIST && !(fi->flags & O_EXCL))
-		ret = f4_node_lookup(f4, f4_ino(parent), name, &attr);
-	if (!ret)
-		ret = f4_icache_open(f4->icache, attr.ino);
+	ret = f4_handle_create(f4, f4_ino(parent), name, &a, fi->flags, &attr);
 	if (ret) {
 		fuse_reply_err(req, -ret);
 		return;
@@ -111,49 +102,30 @@ void f4_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 	fi->noflush = 1;
 	f4_fill_entry(req, &attr, &e);
 	if (fuse_reply_create(req, &e, fi) == -ENOENT)
-		f4_node_close(f4, attr.ino);
-}
-
-/* A write by someone without CAP_FSETID clears setuid/setgid first
- * (asked for by the kernel once FUSE_HANDLE_KILLPRIV_V2 is on, only when
- * it found a bit to clear). Sets *killed when it did: the kernel's copy
- * of the mode is then stale. */
-static int kill_suidgid_before_write(fuse_req_t req, fuse_ino_t ino,
-				     const struct f4_cred *cred, bool *killed)
-{
-	struct f4_setattr sa = { .valid = F4_SA_KILL_SUIDGID, .cred = cred };
-	struct f4_attr a;
-	int ret;
-
-	*killed = false;
-	if (!f4_fuseio_kill_suidgid())
-		return 0;
-	ret = f4_node_setattr(f4_req_fs(req), f4_ino(ino), &sa, &a);
-	*killed = !ret;
-	return ret;
+		f4_handle_release(f4, attr.ino);
 }
 
 void f4_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
 		 off_t off, struct fuse_file_info *fi)
 {
 	struct fuse_session *se = f4_sess(req)->se;	/* req dies with the reply */
+	/* The kernel asks (with FUSE_HANDLE_KILLPRIV_V2 on) only when the
+	 * writer lacks CAP_FSETID and it saw a bit to clear. */
+	struct f4_write_opts o = { .kill_suidgid = f4_fuseio_kill_suidgid() };
 	struct f4_req_groups groups;
 	struct f4_cred cred;
 	size_t written = 0;
-	bool killed = false;
 	int ret;
 
 	f4_req_cred(req, &cred, &groups);
 	ret = off < 0 ? -EINVAL :
-	      kill_suidgid_before_write(req, ino, &cred, &killed);
-	if (!ret)
-		ret = f4_file_write(f4_req_fs(req), &cred, f4_ino(ino),
-				    (uint64_t)off, buf, size, &written);
+	      f4_file_write(f4_req_fs(req), &cred, f4_ino(ino), (uint64_t)off,
+			    buf, size, &o, &written);
 	if (ret)
 		fuse_reply_err(req, -ret);
 	else
 		fuse_reply_write(req, written);
-	if (killed)	/* the kernel still has the old mode */
+	if (o.killed)	/* the kernel still has the old mode */
 		fuse_lowlevel_notify_inval_inode(se, ino, -1, 0);
 }
 

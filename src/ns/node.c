@@ -183,6 +183,11 @@ void f4_node_forget(struct f4_fs *f4, ext2_ino_t ino, uint64_t n)
 		release_unlinked(f4, ino);
 }
 
+int f4_node_ref(struct f4_fs *f4, ext2_ino_t ino)
+{
+	return f4_icache_ref(f4->icache, ino);
+}
+
 void f4_node_close(struct f4_fs *f4, ext2_ino_t ino)
 {
 	if (f4_icache_close(f4->icache, ino))

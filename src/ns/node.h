@@ -16,6 +16,10 @@ int f4_node_getattr(struct f4_fs *f4, ext2_ino_t ino, struct f4_attr *out);
 /* The symlink target, NUL-terminated, in a buffer the caller frees. */
 int f4_node_readlink(struct f4_fs *f4, ext2_ino_t ino, char **target);
 
+/* Take one kernel reference on ino, as a lookup does: readdirplus hands
+ * out entries. 0 or -ENOMEM. */
+int f4_node_ref(struct f4_fs *f4, ext2_ino_t ino);
+
 /* Drop n kernel references; an unlinked inode nobody holds any more is
  * freed on disk. */
 void f4_node_forget(struct f4_fs *f4, ext2_ino_t ino, uint64_t n);

@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <sys/stat.h>
 
-#include "src/xattr/acl.h"
+#include "src/file/mode.h"
 #include "src/inode/icache.h"
 #include "src/fs/idmap.h"
 #include "src/ns/setattr.h"
@@ -69,13 +69,7 @@ static int apply(struct f4_fs *f4, ext2_ino_t ino,
 	int ret;
 
 	if (sa->valid & F4_SA_MODE) {
-		inode->i_mode = (uint16_t)((inode->i_mode & S_IFMT) |
-					   (sa->mode & 07777));
-		ret = f4_inode_write(f4, ino, inode);
-		if (!ret)
-			ret = f4_acl_chmod(f4, ino, inode->i_mode);
-		if (!ret)	/* the ACL code may have rewritten it */
-			ret = f4_inode_read(f4, ino, inode);
+		ret = f4_mode_chmod(f4, ino, inode, sa->mode);
 		if (ret)
 			return ret;
 	}
@@ -87,22 +81,15 @@ static int apply(struct f4_fs *f4, ext2_ino_t ino,
 	return f4_inode_write(f4, ino, inode);
 }
 
-/* F4_SA_KILL_SUIDGID as a mode change, or nothing when there is no bit
- * to clear (then not even ctime changes). As the kernel's VFS: setuid
- * always goes; setgid when the file is group-executable or the caller
- * is outside its group (root counts as inside: it has CAP_FSETID, else
- * the kernel had not asked). */
+/* F4_SA_KILL_SUIDGID as a mode change (folded into one asked for), or
+ * nothing when there is no bit to clear (then not even ctime changes). */
 static void kill_suidgid(const struct f4_fs *f4,
 			 const struct ext2_inode_large *inode,
 			 struct f4_setattr *sa)
 {
 	mode_t mode = (sa->valid & F4_SA_MODE) ? sa->mode : inode->i_mode;
-	mode_t kept = mode & ~(mode_t)S_ISUID;
-	bool outsider = sa->cred && sa->cred->uid != 0 &&
-			!f4_cred_in_group(sa->cred, f4_inode_gid(f4, inode));
+	mode_t kept = f4_mode_after_kill(f4, inode, mode, sa->cred);
 
-	if ((mode & S_IXGRP) || outsider)
-		kept &= ~(mode_t)S_ISGID;
 	sa->valid &= ~(unsigned)F4_SA_KILL_SUIDGID;
 	if (kept != mode) {
 		sa->valid |= F4_SA_MODE;

@@ -22,7 +22,7 @@
 #include "src/dir/dirsnap.h"
 #include "src/file/falloc.h"
 #include "src/file/read.h"
-#include "src/inode/icache.h"
+#include "src/ns/handle.h"
 #include "src/inode/iflags.h"
 #include "src/mount/mount.h"
 #include "src/ns/namespace.h"
@@ -380,7 +380,7 @@ static void run_op(struct wstate *s, const uint8_t *op)
 
 		fill(s, len, c);
 		ret = f4_file_write(s->f4, &s->cred, nd->ino, pick_off(s, b),
-				    s->buf, len, &done);
+				    s->buf, len, NULL, &done);
 		check_ret("write", ret);
 		if (!ret && done > len) {
 			fprintf(stderr, "f4fz FINDING: wrote %zu of %zu\n", done, len);
@@ -430,11 +430,10 @@ static void run_op(struct wstate *s, const uint8_t *op)
 		break;
 	case 19:
 		if (nd->opens) {
-			f4_node_close(s->f4, nd->ino);
+			f4_handle_release(s->f4, nd->ino);
 			nd->opens--;
-		} else if (!f4_file_open_check(s->f4, nd->ino,
-					       (c & 1) ? O_RDWR : O_RDONLY) &&
-			   !f4_icache_open(s->f4->icache, nd->ino)) {
+		} else if (!f4_handle_open(s->f4, nd->ino,
+					   (c & 1) ? O_RDWR : O_RDONLY)) {
 			nd->opens++;
 		}
 		break;
@@ -480,7 +479,7 @@ static void run(struct f4fz_img *img, const struct f4fz_ctl *ctl)
 	 * (optionally: an unmount sends no forgets) the references. */
 	for (k = 0; k < s.n; k++) {
 		while (s.t[k].opens) {
-			f4_node_close(s.f4, s.t[k].ino);
+			f4_handle_release(s.f4, s.t[k].ino);
 			s.t[k].opens--;
 		}
 		if ((ctl->flags & F4FZ_F_FORGET) && s.t[k].refs)

@@ -22,7 +22,7 @@
 #include "harness.h"
 #include "src/dir/dirsnap.h"
 #include "src/file/read.h"
-#include "src/inode/icache.h"
+#include "src/ns/handle.h"
 #include "src/inode/iflags.h"
 #include "src/io/chan.h"
 #include "src/base/log.h"
@@ -371,9 +371,9 @@ static void walk_file(struct walk *w, ext2_ino_t ino, uint64_t size)
 	size_t got;
 	int ret;
 
-	ret = f4_file_open_check(w->f4, ino, O_RDONLY);
-	check_ret("open_check", ret);
-	if (ret || f4_icache_open(w->f4->icache, ino))
+	ret = f4_handle_open(w->f4, ino, O_RDONLY);
+	check_ret("open", ret);
+	if (ret)
 		return;
 	while (off < size && off < W_FILE_BYTES && w->bytes < W_TOTAL_BYTES) {
 		ret = f4_file_read(w->f4, ino, off, W_CHUNK, w->buf, &got);
@@ -411,7 +411,7 @@ static void walk_file(struct walk *w, ext2_ino_t ino, uint64_t size)
 				(unsigned long long)size / 2, (unsigned long long)res,
 				(unsigned long long)size);
 	}
-	f4_node_close(w->f4, ino);
+	f4_handle_release(w->f4, ino);
 }
 
 static bool seen_dir(struct walk *w, uint32_t ino)

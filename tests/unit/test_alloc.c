@@ -63,7 +63,7 @@ static uint64_t fill(struct wfx *x, const struct f4_cred *cred, ext2_ino_t ino,
 
 	for (;;) {
 		size_t done = 0;
-		int ret = f4_file_write(x->f4, cred, ino, off, buf, CHUNK, &done);
+		int ret = f4_file_write(x->f4, cred, ino, off, buf, CHUNK, NULL, &done);
 
 		if (ret == -ENOSPC) {
 			assert_int_equal(done, 0);

@@ -21,8 +21,7 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
-#include "src/file/read.h"
-#include "src/inode/icache.h"
+#include "src/ns/handle.h"
 #include "src/ns/namespace.h"
 #include "src/ns/node.h"
 #include "src/ns/rename.h"
@@ -32,8 +31,7 @@
 /* What the kernel does for open(2) on an inode. */
 static void open_file(struct wfx *x, ext2_ino_t ino)
 {
-	assert_int_equal(f4_file_open_check(x->f4, ino, O_RDWR), 0);
-	assert_int_equal(f4_icache_open(x->f4->icache, ino), 0);
+	assert_int_equal(f4_handle_open(x->f4, ino, O_RDWR), 0);
 }
 
 /* The orphan list of an image, head first (at most max entries). */
@@ -72,7 +70,7 @@ static void test_unlink_open(void **state)
 	open_file(x, ino);
 	assert_int_equal(f4_ns_unlink(x->f4, EXT2_ROOT_INO, "f"), 0);
 	crash = wfx_snapshot(x, "crash");
-	f4_node_close(x->f4, ino);
+	f4_handle_release(x->f4, ino);
 	wfx_umount(x);
 
 	fs = wfx_open(crash);
@@ -115,9 +113,9 @@ static void test_chain(void **state)
 	assert_int_equal(f4_ns_unlink(x->f4, EXT2_ROOT_INO, "a"), 0);
 	assert_int_equal(f4_ns_unlink(x->f4, EXT2_ROOT_INO, "b"), 0);
 	s1 = wfx_snapshot(x, "s1");
-	f4_node_close(x->f4, a);
+	f4_handle_release(x->f4, a);
 	s2 = wfx_snapshot(x, "s2");
-	f4_node_close(x->f4, b);
+	f4_handle_release(x->f4, b);
 	wfx_umount(x);
 
 	fs = wfx_open(s1);
@@ -177,7 +175,7 @@ static void test_rename_over_open(void **state)
 	assert_int_equal(f4_ns_rename(x->f4, &wfx_root, EXT2_ROOT_INO, "s",
 				      EXT2_ROOT_INO, "v", 0), 0);
 	crash = wfx_snapshot(x, "crash");
-	f4_node_close(x->f4, victim);
+	f4_handle_release(x->f4, victim);
 	wfx_umount(x);
 
 	fs = wfx_open(crash);

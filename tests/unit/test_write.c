@@ -311,10 +311,10 @@ static void test_max_size(void **state)
 	max = extents ? ((1ULL << 32) - 1) * bsize(x) :
 			(12 + per + per * per + per * per * per) * bsize(x);
 	ino = wfx_make(x, &wfx_root, EXT2_ROOT_INO, "max", S_IFREG | 0644, NULL);
-	assert_int_equal(f4_file_write(x->f4, &wfx_root, ino, max, buf, 1, &done),
+	assert_int_equal(f4_file_write(x->f4, &wfx_root, ino, max, buf, 1, NULL, &done),
 			 -EFBIG);
 	assert_int_equal(f4_file_write(x->f4, &wfx_root, ino, max - 4, buf,
-				       sizeof(buf), &done), 0);
+				       sizeof(buf), NULL, &done), 0);
 	assert_int_equal(done, 4);
 	wfx_umount(x);
 

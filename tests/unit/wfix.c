@@ -148,7 +148,7 @@ void wfx_write(struct wfx *x, ext2_ino_t ino, uint64_t off, const void *buf,
 {
 	size_t done = 0;
 
-	assert_int_equal(f4_file_write(x->f4, &wfx_root, ino, off, buf, len, &done), 0);
+	assert_int_equal(f4_file_write(x->f4, &wfx_root, ino, off, buf, len, NULL, &done), 0);
 	assert_int_equal(done, len);
 }
 
