@@ -4,8 +4,8 @@
  * sink (f4_log_set_sink), as stderr then goes nowhere. Plus the one
  * process-wide setting, the debug switch. Corruption is reported through
  * f4_fs_corrupt (src/fs/errors.h), which logs here. */
-#ifndef F4_LOG_H
-#define F4_LOG_H
+#ifndef F4_BASE_LOG_H
+#define F4_BASE_LOG_H
 
 #include <stdarg.h>
 #include <stdbool.h>

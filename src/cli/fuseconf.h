@@ -1,8 +1,8 @@
 /* Owns what the system's FUSE policy (/etc/fuse.conf, as fusermount3
  * reads it) allows unprivileged mounts, checked before anything is
  * opened or mounted so that a refusal is one clear line. */
-#ifndef F4_FUSECONF_H
-#define F4_FUSECONF_H
+#ifndef F4_CLI_FUSECONF_H
+#define F4_CLI_FUSECONF_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,7 +1,7 @@
 /* Owns the mountpoint checks made before mounting, so that the common
  * mistakes get a one-line message of ours before libfuse is involved. */
-#ifndef F4_MOUNTPOINT_H
-#define F4_MOUNTPOINT_H
+#ifndef F4_CLI_MOUNTPOINT_H
+#define F4_CLI_MOUNTPOINT_H
 
 #include <stddef.h>
 

@@ -1,8 +1,8 @@
 /* Owns the command line: our options, the FUSE options we pass on, and
  * the --help text (generated from the same table, so help, parser and the
  * man-page check cannot drift apart). */
-#ifndef F4_OPTS_H
-#define F4_OPTS_H
+#ifndef F4_CLI_OPTS_H
+#define F4_CLI_OPTS_H
 
 #include <stdbool.h>
 #include <stddef.h>

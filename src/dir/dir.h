@@ -1,8 +1,8 @@
 /* Owns reading directories: walking a directory's blocks (or its inline
  * data), validating every entry, and handing live entries to a callback.
  * Used by readdir snapshots and by name lookup. Caller holds the lock. */
-#ifndef F4_DIR_H
-#define F4_DIR_H
+#ifndef F4_DIR_DIR_H
+#define F4_DIR_DIR_H
 
 #include <stdint.h>
 #include <ext2fs/ext2fs.h>

@@ -4,8 +4,8 @@
  * pointing an existing name at another inode, rewriting "..", and the
  * emptiness test. Caller holds the big lock and has checked that the
  * mount is writable; names are NUL-terminated and at most 255 bytes. */
-#ifndef F4_DIREDIT_H
-#define F4_DIREDIT_H
+#ifndef F4_DIR_DIREDIT_H
+#define F4_DIR_DIREDIT_H
 
 #include <stdint.h>
 #include <ext2fs/ext2fs.h>

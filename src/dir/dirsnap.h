@@ -3,8 +3,8 @@
  * hand out (entry index + 1) stay valid for the whole listing: resuming at
  * any returned offset neither skips nor repeats an entry, whatever happens
  * to the directory meanwhile. */
-#ifndef F4_DIRSNAP_H
-#define F4_DIRSNAP_H
+#ifndef F4_DIR_DIRSNAP_H
+#define F4_DIR_DIRSNAP_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,8 +1,8 @@
 /* Owns name lookup in a directory: the htree index where the directory
  * has one (falling back to a linear scan if the index is damaged), inline
  * directories, and linear directories. Caller holds the lock. */
-#ifndef F4_NAMEI_H
-#define F4_NAMEI_H
+#ifndef F4_DIR_NAMEI_H
+#define F4_DIR_NAMEI_H
 
 #include <stddef.h>
 #include <stdint.h>

@@ -1,7 +1,7 @@
 /* Owns the checks every change to a file's data starts with (write,
  * fallocate): a writable filesystem, a regular file, not immutable. */
-#ifndef F4_DATACHECK_H
-#define F4_DATACHECK_H
+#ifndef F4_FILE_CHECK_H
+#define F4_FILE_CHECK_H
 
 #include "src/fs/fs.h"
 

@@ -3,8 +3,8 @@
  * with ext4's answers: EOPNOTSUPP for preallocation on indirect-mapped
  * files and for the modes ext4 cannot do here, nothing to do for a hole
  * punched past the end of file. */
-#ifndef F4_FALLOC_H
-#define F4_FALLOC_H
+#ifndef F4_FILE_FALLOC_H
+#define F4_FILE_FALLOC_H
 
 #include <stdint.h>
 

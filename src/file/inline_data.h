@@ -2,8 +2,8 @@
  * i_block (60 bytes) and its system.data xattr. Reads, writes that still
  * fit, truncation, and conversion to ordinary blocks when a file
  * outgrows the inode. Caller holds the big lock. */
-#ifndef F4_INLINE_H
-#define F4_INLINE_H
+#ifndef F4_FILE_INLINE_DATA_H
+#define F4_FILE_INLINE_DATA_H
 
 #include <stdbool.h>
 #include <stddef.h>

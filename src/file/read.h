@@ -1,8 +1,8 @@
 /* Owns file data on the read side: read through the mapping engine and
  * the data executor, and SEEK_DATA/SEEK_HOLE. The big lock is held only
  * while mapping; the IO itself runs without it. */
-#ifndef F4_FILE_H
-#define F4_FILE_H
+#ifndef F4_FILE_READ_H
+#define F4_FILE_READ_H
 
 #include <stddef.h>
 #include <stdint.h>

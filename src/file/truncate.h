@@ -1,8 +1,8 @@
 /* Owns changing a file's size (truncate up and down): freeing blocks past
  * the new end, zeroing the part of the last block beyond it, inline files,
  * EFBIG past the largest size the file's mapping can address. */
-#ifndef F4_TRUNCATE_H
-#define F4_TRUNCATE_H
+#ifndef F4_FILE_TRUNCATE_H
+#define F4_FILE_TRUNCATE_H
 
 #include <stdint.h>
 

@@ -3,8 +3,8 @@
  * converted, size and times updated). Newly allocated blocks are linked
  * into the file only after their data is written, and partial blocks of
  * new space are zero-filled, so a crash never exposes stale blocks. */
-#ifndef F4_WRITE_H
-#define F4_WRITE_H
+#ifndef F4_FILE_WRITE_H
+#define F4_FILE_WRITE_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -2,8 +2,8 @@
  * may use the reserved blocks (so ENOSPC comes where the kernel's ext4
  * would give it), block allocation near a goal, freeing, and inode
  * allocation. Caller holds the big lock; a rw mount has its bitmaps. */
-#ifndef F4_ALLOC_H
-#define F4_ALLOC_H
+#ifndef F4_FS_ALLOC_H
+#define F4_FS_ALLOC_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -2,8 +2,8 @@
  * detected corruption: log once per object, record it in the superblock
  * error fields as ext4 does, then continue, go read-only or stop, as the
  * errors= setting says. */
-#ifndef F4_ERR_H
-#define F4_ERR_H
+#ifndef F4_FS_ERRORS_H
+#define F4_FS_ERRORS_H
 
 #include <stdint.h>
 #include <ext2fs/ext2fs.h>

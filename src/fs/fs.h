@@ -5,8 +5,8 @@
  * Locking: inode locks (icache, ascending ino) -> f4->lock -> backend
  * internals. Never reply to the kernel and never move file data while
  * holding f4->lock. */
-#ifndef F4_FS_H
-#define F4_FS_H
+#ifndef F4_FS_FS_H
+#define F4_FS_FS_H
 
 #include <pthread.h>
 #include <stdbool.h>

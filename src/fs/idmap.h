@@ -11,8 +11,8 @@
  * have one map each; a zeroed map is the identity. The errors follow an
  * idmapped mount's (checked on Linux 6.18): an inside id with no on-disk
  * id fails a chown or create with EOVERFLOW and an ACL with EINVAL. */
-#ifndef F4_IDMAP_H
-#define F4_IDMAP_H
+#ifndef F4_FS_IDMAP_H
+#define F4_FS_IDMAP_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,8 +1,8 @@
 /* Owns permission checks done by the server itself (the access op, and
  * the rules the kernel cannot check for us). Mode bits only: ACLs are
  * enforced by the kernel, which reads them through getxattr. */
-#ifndef F4_PERM_H
-#define F4_PERM_H
+#ifndef F4_FS_PERM_H
+#define F4_FS_PERM_H
 
 #include <stdbool.h>
 #include <sys/stat.h>

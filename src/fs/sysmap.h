@@ -1,6 +1,6 @@
 /* The system zone: which blocks hold filesystem metadata. */
-#ifndef F4_SYSMAP_H
-#define F4_SYSMAP_H
+#ifndef F4_FS_SYSMAP_H
+#define F4_FS_SYSMAP_H
 
 #include <stddef.h>
 

@@ -9,8 +9,8 @@
  * use under the big lock while it is discarded without it, so a
  * concurrent allocation cannot pick them, yet writers still find the
  * rest of the free space. */
-#ifndef F4_TRIM_H
-#define F4_TRIM_H
+#ifndef F4_FS_TRIM_H
+#define F4_FS_TRIM_H
 
 #include <stdint.h>
 

@@ -111,7 +111,7 @@ void f4_op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size,
 	struct fuse_session *se = f4_sess(req)->se;	/* req dies with the reply */
 	/* The kernel asks (with FUSE_HANDLE_KILLPRIV_V2 on) only when the
 	 * writer lacks CAP_FSETID and it saw a bit to clear. */
-	struct f4_write_opts o = { .kill_suidgid = f4_fuseio_kill_suidgid() };
+	struct f4_write_opts o = { .kill_suidgid = f4_transport_kill_suidgid() };
 	struct f4_req_groups groups;
 	struct f4_cred cred;
 	size_t written = 0;

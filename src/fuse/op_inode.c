@@ -105,7 +105,7 @@ void f4_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr,
 	int ret;
 
 	decode_setattr(attr, to_set, &sa);
-	if ((to_set & FUSE_SET_ATTR_KILL_SUID) || f4_fuseio_kill_suidgid()) {
+	if ((to_set & FUSE_SET_ATTR_KILL_SUID) || f4_transport_kill_suidgid()) {
 		f4_req_cred(req, &cred, &groups);
 		sa.valid |= F4_SA_KILL_SUIDGID;
 		sa.cred = &cred;

@@ -1,8 +1,8 @@
 /* The FUSE glue: the one fuse_lowlevel_ops table and the thin handlers
  * behind it (op_*.c). A handler decodes the request, calls the core,
  * replies exactly once. Shared helpers live here. */
-#ifndef F4_OPS_H
-#define F4_OPS_H
+#ifndef F4_FUSE_OPS_H
+#define F4_FUSE_OPS_H
 
 #define FUSE_USE_VERSION 312
 #include <fuse_lowlevel.h>

@@ -25,7 +25,7 @@ static __thread bool kill_suidgid;
 static uint64_t init_unique = UINT64_MAX;
 static bool killpriv_offered;
 
-bool f4_fuseio_kill_suidgid(void)
+bool f4_transport_kill_suidgid(void)
 {
 	return kill_suidgid;
 }
@@ -105,7 +105,7 @@ static ssize_t io_writev(int fd, struct iovec *iov, int count, void *userdata)
 	return writev(fd, iov, count);
 }
 
-int f4_fuseio_install(struct fuse_session *se)
+int f4_transport_install(struct fuse_session *se)
 {
 	static const struct fuse_custom_io io = {
 		.read = io_read,
@@ -117,12 +117,12 @@ int f4_fuseio_install(struct fuse_session *se)
 
 #else	/* no FUSE protocol header: libfuse alone */
 
-bool f4_fuseio_kill_suidgid(void)
+bool f4_transport_kill_suidgid(void)
 {
 	return false;
 }
 
-int f4_fuseio_install(struct fuse_session *se)
+int f4_transport_install(struct fuse_session *se)
 {
 	(void)se;
 	return -EOPNOTSUPP;

@@ -1,7 +1,7 @@
 /* What libfuse 3.14 does not negotiate or pass on, read off the FUSE
  * protocol itself through fuse_session_custom_io. */
-#ifndef F4_FUSEIO_H
-#define F4_FUSEIO_H
+#ifndef F4_FUSE_TRANSPORT_H
+#define F4_FUSE_TRANSPORT_H
 
 #include <stdbool.h>
 
@@ -14,11 +14,11 @@ struct fuse_session;
  *   leaves clearing setuid/setgid on write and truncate to us;
  * - remember, for the request the calling thread is handling, whether
  *   the kernel asked for that clearing (FUSE_WRITE_KILL_SUIDGID,
- *   FATTR_KILL_SUIDGID): f4_fuseio_kill_suidgid.
+ *   FATTR_KILL_SUIDGID): f4_transport_kill_suidgid.
  * Returns 0, or -errno (the session then runs as libfuse does alone). */
-int f4_fuseio_install(struct fuse_session *se);
+int f4_transport_install(struct fuse_session *se);
 
 /* Did the request this thread is handling ask to clear setuid/setgid? */
-bool f4_fuseio_kill_suidgid(void);
+bool f4_transport_kill_suidgid(void);
 
 #endif

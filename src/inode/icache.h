@@ -4,8 +4,8 @@
  *
  * The table has its own mutex, a leaf lock: it is never held while taking
  * another. Entries live while pinned, looked up or open. */
-#ifndef F4_ICACHE_H
-#define F4_ICACHE_H
+#ifndef F4_INODE_ICACHE_H
+#define F4_INODE_ICACHE_H
 
 #include <pthread.h>
 #include <stdbool.h>

@@ -10,8 +10,8 @@
  * migration does. The checks the VFS makes before calling ext4 (owner,
  * CAP_LINUX_IMMUTABLE, fsxattr validation) are repeated here: privilege
  * is uid 0. */
-#ifndef F4_IFLAGS_H
-#define F4_IFLAGS_H
+#ifndef F4_INODE_IFLAGS_H
+#define F4_INODE_IFLAGS_H
 
 #include <stdint.h>
 

@@ -1,7 +1,7 @@
 /* Owns reading inodes for the operations and presenting them as struct
  * stat: ids, sizes, device numbers and ext4's extended timestamps. */
-#ifndef F4_INODE_H
-#define F4_INODE_H
+#ifndef F4_INODE_INODE_H
+#define F4_INODE_INODE_H
 
 #include <stdbool.h>
 #include <sys/stat.h>

@@ -11,8 +11,8 @@
  * checked f4_fs_writable() and written inode (whose in-core copy is
  * updated and written here). On failure the inode keeps its old
  * mapping. */
-#ifndef F4_MIGRATE_H
-#define F4_MIGRATE_H
+#ifndef F4_INODE_MIGRATE_H
+#define F4_INODE_MIGRATE_H
 
 #include "src/fs/fs.h"
 

@@ -1,8 +1,8 @@
 /* Owns the feature policy: which on-disk features we refuse, which we can
  * read, and which we can also write. Decided from the raw superblock
  * before libext2fs opens the image, so every refusal names the features. */
-#ifndef F4_FEATURES_H
-#define F4_FEATURES_H
+#ifndef F4_MOUNT_FEATURES_H
+#define F4_MOUNT_FEATURES_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -22,8 +22,8 @@
  * the offset= window. Read-only mounts do not take part (as ext4). The
  * thread holds only its own lock while waiting; it takes the big lock
  * only to make the mount read-only. */
-#ifndef F4_MMP_H
-#define F4_MMP_H
+#ifndef F4_MOUNT_MMP_H
+#define F4_MOUNT_MMP_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -3,8 +3,8 @@
  * itself and either completes or leaves no trace (a new inode whose name
  * could not be added is freed again). Names longer than 255 bytes are
  * -ENAMETOOLONG before anything is touched. */
-#ifndef F4_NAMESPACE_H
-#define F4_NAMESPACE_H
+#ifndef F4_NS_NAMESPACE_H
+#define F4_NS_NAMESPACE_H
 
 #include <sys/types.h>
 

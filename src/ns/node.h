@@ -1,7 +1,7 @@
 /* Owns the read side of the node operations the FUSE glue calls: lookup,
  * getattr, readlink, flags. Each takes the big lock itself. */
-#ifndef F4_NODE_H
-#define F4_NODE_H
+#ifndef F4_NS_NODE_H
+#define F4_NS_NODE_H
 
 #include <stddef.h>
 

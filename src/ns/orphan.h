@@ -3,8 +3,8 @@
  * so a crash does not leak them), freeing an inode's blocks, xattrs and
  * number, and processing a list left behind by a crash at mount. Caller
  * holds the big lock on a writable mount. */
-#ifndef F4_ORPHAN_H
-#define F4_ORPHAN_H
+#ifndef F4_NS_ORPHAN_H
+#define F4_NS_ORPHAN_H
 
 #include <ext2fs/ext2fs.h>
 

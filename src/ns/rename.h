@@ -4,8 +4,8 @@
  * parents get their ".." and both parents' link counts fixed, a directory
  * cannot move into its own subtree (EINVAL), a replaced directory must be
  * empty, and a replaced inode that is still open stays usable. */
-#ifndef F4_RENAME_H
-#define F4_RENAME_H
+#ifndef F4_NS_RENAME_H
+#define F4_NS_RENAME_H
 
 #include "src/ns/namespace.h"
 

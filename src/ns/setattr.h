@@ -3,8 +3,8 @@
  * immutable and append-only inodes. The kernel has already checked
  * permissions and folded setuid/setgid clearing into the mode, or asks
  * for it with F4_SA_KILL_SUIDGID. */
-#ifndef F4_SETATTR_H
-#define F4_SETATTR_H
+#ifndef F4_NS_SETATTR_H
+#define F4_NS_SETATTR_H
 
 #include <stdint.h>
 #include <sys/types.h>

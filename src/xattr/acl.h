@@ -4,8 +4,8 @@
  * that implies (ext4's set_acl). ACLs are stored in ext4's compact
  * on-disk format; the formats and the mode rules themselves are in
  * acl_format.h. Caller holds the big lock on a writable mount. */
-#ifndef F4_ACL_H
-#define F4_ACL_H
+#ifndef F4_XATTR_ACL_H
+#define F4_XATTR_ACL_H
 
 #include <stdbool.h>
 #include <stddef.h>

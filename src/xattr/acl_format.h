@@ -5,8 +5,8 @@
  * and the rules that relate an ACL to the mode bits. Pure functions: no
  * filesystem, no locks; every input may be hostile. Functions return 0
  * or -errno unless they say otherwise. */
-#ifndef F4_ACL_FORMAT_H
-#define F4_ACL_FORMAT_H
+#ifndef F4_XATTR_ACL_FORMAT_H
+#define F4_XATTR_ACL_FORMAT_H
 
 #include <stdbool.h>
 #include <stddef.h>

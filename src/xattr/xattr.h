@@ -6,8 +6,8 @@
  * big lock themselves; storage (with the lock held) is xattr_store.h.
  * POSIX ACLs are converted to and from ext4's on-disk format here (see
  * acl_format.h), not by libext2fs. */
-#ifndef F4_XATTR_H
-#define F4_XATTR_H
+#ifndef F4_XATTR_XATTR_H
+#define F4_XATTR_XATTR_H
 
 #include <stdbool.h>
 #include <stddef.h>

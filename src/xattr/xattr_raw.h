@@ -5,8 +5,8 @@
  * still holds anything. Bounds-checked: the
  * tables may be hostile. Also the reference counts of EA inodes, which
  * libext2fs's API does not let us adjust. Caller holds the big lock. */
-#ifndef F4_XATTR_RAW_H
-#define F4_XATTR_RAW_H
+#ifndef F4_XATTR_XATTR_RAW_H
+#define F4_XATTR_XATTR_RAW_H
 
 #include <stdbool.h>
 #include <stdint.h>
