@@ -200,6 +200,8 @@ int f4_dev_pread(const struct f4_dev *dev, void *buf, size_t len, uint64_t off)
 int f4_dev_pwrite(const struct f4_dev *dev, const void *buf, size_t len,
 		  uint64_t off)
 {
+	if (!f4_dev_takes_writes(dev))
+		return -EROFS;
 	if (!f4_dev_range_ok(dev, off, len))
 		return -EIO;
 	if (dev->ovl) {
@@ -208,8 +210,6 @@ int f4_dev_pwrite(const struct f4_dev *dev, const void *buf, size_t len,
 		if (ret)
 			return ret < 0 ? ret : 0;
 	}
-	if (!dev->rw)
-		return -EROFS;
 	/* dev_xfer only reads the buffer of a write. */
 	return dev_xfer(dev, true, (char *)buf, len, off);
 }

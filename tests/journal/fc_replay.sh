@@ -26,13 +26,6 @@ f4_init_kernel_compare "$F4_TREEDUMP" "$F4_SEEDTOOL" "$F4_FCREPLAY"
 
 w=$F4_WORK
 
-# Directory times: the kernel stamps a directory a fast commit links into
-# with the time of ITS replay; ours is another time. Those lines are
-# compared without their times.
-f4fc_strip_dir_times() {
-	sed -E '/^\/fc-[0-9]+ /s/ (m|c)time=[^ ]*//g' "$1"
-}
-
 f4fc_case() {
 	local img=$1 name=$2 copy out
 	copy=$w/$name.fc.img
@@ -52,7 +45,7 @@ f4fc_case() {
 		return 1
 	fi
 	f4_compare_files "$name: the kernel's view of our replay (directory times aside)" \
-		<(f4fc_strip_dir_times "$img.oracle") <(f4fc_strip_dir_times "$out")
+		<(f4j_strip_fc_dir_times "$img.oracle") <(f4j_strip_fc_dir_times "$out")
 	f4_compare_files "$name: statfs" "$img.oracle.statfs" "$out.statfs"
 }
 
