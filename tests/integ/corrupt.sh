@@ -664,8 +664,8 @@ check_expect() {	# NAME MODE refused|mounted MNT FILE FINGERPRINT
 # A read-write mount marked the filesystem (inside the guards) as having
 # errors on disk.
 check_errors_on_disk() {	# NAME GUARDED SIZE
-	local fs=$w/ondisk-$1.img
-	[ "${EXPECT[$1.rw]%%|*}" = errors ] || return 0
+	local fs=$w/ondisk-$1.img want=${EXPECT[$1.rw]:-}
+	[ "${want%%|*}" = errors ] || return 0
 	tail -c +$((GUARD + 1)) "$2" | head -c "$3" >"$fs"
 	dumpe2fs -h "$fs" 2>/dev/null | grep -q '^Filesystem state:.*with errors' ||
 		f4_fail "$1 (rw): the image is not marked as having errors: $(dumpe2fs -h "$fs" 2>/dev/null | grep '^Filesystem state')"
