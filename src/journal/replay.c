@@ -30,6 +30,9 @@ struct jsource {
 	uint8_t *win;		/* F4_JWINDOW_BLOCKS blocks, or NULL */
 	uint64_t win_first;	/* journal block in win[0] */
 	unsigned win_count;	/* blocks held */
+	/* The filesystem's size in blocks before the replay, and the bound
+	 * on targets (fs_limit). */
+	uint64_t fs_blocks, limit;
 };
 
 static const struct f4_map_rec *jblk_rec(const struct jsource *s,
@@ -95,13 +98,16 @@ static int jsource_read(void *ctx, uint64_t jblk, void *buf)
 	return 0;
 }
 
-/* Does a replay target lie inside the journal itself? */
-static bool in_journal(void *ctx, uint64_t fsblk)
+/* A replay target the mount forbids: past the filesystem (fs_limit), or
+ * inside the journal itself. */
+static bool forbidden(void *ctx, uint64_t fsblk)
 {
 	const struct jsource *s = ctx;
 	uint64_t addr = fsblk * s->bsize;
 	unsigned i;
 
+	if (fsblk >= s->limit)
+		return true;
 	for (i = 0; i < s->n; i++)
 		if (addr >= s->recs[i].addr &&
 		    addr - s->recs[i].addr < s->recs[i].len)
@@ -171,6 +177,7 @@ static int find_journal(struct f4_dev *dev, struct jsource *s, char *msg,
 	}
 	s->bsize = fs->blocksize;
 	s->inode_size = EXT2_INODE_SIZE(fs->super);
+	s->fs_blocks = ext2fs_blocks_count(fs->super);
 	if (fs->super->s_journal_dev || !fs->super->s_journal_inum) {
 		snprintf(msg, len, "the journal is on an external device, which fuse4fs cannot replay");
 		ret = -EOPNOTSUPP;
@@ -211,6 +218,42 @@ static int replay_fast_commits(struct jsource *s, const struct f4_jdev *jd,
 		ret = -EIO;
 	}
 	res->fast_commits = st.commits;
+	return ret;
+}
+
+/* How far a replay may write: the filesystem's blocks, or those of the
+ * superblock the replay writes when it is bigger (a journaled online
+ * resize). The device may go on past the filesystem (offset= into a
+ * larger file, a partition table's next partition): a target there is
+ * a corrupt tag, not a block of ours. The engine already bounded every
+ * target by the device. */
+static int fs_limit(struct jsource *s, const struct f4_jdev *jd,
+		    const struct f4_jplan *p)
+{
+	uint32_t sbblk = s->bsize == 1024 ? 1 : 0;
+	const struct f4_jplan_entry *e = f4_jplan_find(p, sbblk);
+	const struct ext2_super_block *sb;
+	uint8_t *buf;
+	uint64_t n;
+	int ret;
+
+	s->limit = s->fs_blocks;
+	if (!e)
+		return 0;
+	buf = malloc(s->bsize);
+	if (!buf)
+		return -ENOMEM;
+	ret = f4_jrec_read_block(jd, e, buf);
+	sb = (const void *)(buf + (sbblk ? 0 : SUPERBLOCK_OFFSET));
+	if (!ret && ext2fs_le16_to_cpu(sb->s_magic) == EXT2_SUPER_MAGIC) {
+		n = ext2fs_le32_to_cpu(sb->s_blocks_count);
+		if (ext2fs_le32_to_cpu(sb->s_feature_incompat) &
+		    EXT4_FEATURE_INCOMPAT_64BIT)
+			n |= (uint64_t)ext2fs_le32_to_cpu(sb->s_blocks_count_hi) << 32;
+		if (n > s->limit)
+			s->limit = n;
+	}
+	free(buf);
 	return ret;
 }
 
@@ -310,7 +353,9 @@ static int run(struct jsource *s, struct f4_replay_result *res, char *msg,
 	memset(&p, 0, sizeof(p));
 	ret = f4_jrec_scan(&jd, s->dev->size / s->bsize, &p, msg, len);
 	if (!ret)
-		ret = f4_jplan_check_targets(&p, in_journal, s, msg, len);
+		ret = fs_limit(s, &jd, &p);
+	if (!ret)
+		ret = f4_jplan_check_targets(&p, forbidden, s, msg, len);
 	if (!ret && p.failed) {
 		snprintf(msg, len, "journal recovery failed: %s", p.reason);
 		ret = -EUCLEAN;

@@ -1,5 +1,5 @@
 #!/bin/bash
-# Build the libFuzzer targets fuzz_read and fuzz_write with clang,
+# Build the libFuzzer targets fuzz_read, fuzz_write and fuzz_journal with clang,
 # -fsanitize=fuzzer,address,undefined: the Makefile.am rules in a second
 # build tree, BUILDDIR/fuzz-build/obj/, configured with --enable-fuzzing
 # (tests/subtree.sh; never the objects of the normal build). Exit 77 with
@@ -48,7 +48,7 @@ fi
 [ $probe_only = no ] || exit 0
 
 F4_TOP_BUILDDIR=$build bash "$here/../subtree.sh" fuzz-build \
-	tests/fuzz/fuzz_read tests/fuzz/fuzz_write -- \
+	tests/fuzz/fuzz_read tests/fuzz/fuzz_write tests/fuzz/fuzz_journal -- \
 	--enable-fuzzing --disable-hardening CC="$cc" CFLAGS="-g -O1 ${F4FZ_CFLAGS:-}" ||
 	exit 1
-echo "fuzz build: $top/obj/tests/fuzz/fuzz_read $top/obj/tests/fuzz/fuzz_write"
+echo "fuzz build: $top/obj/tests/fuzz/fuzz_read $top/obj/tests/fuzz/fuzz_write $top/obj/tests/fuzz/fuzz_journal"

@@ -1,7 +1,7 @@
 #!/bin/bash
 # make check: replay regression inputs (tests/fuzz/regress/*.img.gz,
 # gzip'ed images with the control block of harness.h) once through both
-# targets. `regress.sh INPUT.img.gz...` replays those (make check runs
+# image targets; journal-*.jnl.gz (jinput.h) through fuzz_journal. `regress.sh INPUT.img.gz...` replays those (make check runs
 # each input as a test of its own); without arguments, every one. Both
 # targets: always through the plain replay drivers (the
 # ordinary build of the core), and, when clang's libFuzzer is available,
@@ -24,24 +24,29 @@ log() { printf '[fuzz-regress] %s\n' "$*"; }
 
 # Unpacked into a directory of this run's own in the build tree (tests
 # run in parallel).
-inputs=()
+inputs=() jinputs=()
 mkdir -p "$fz/regress-replay"
 work=$(mktemp -d "$fz/regress-replay/run.XXXXXX") || { log "ERROR: no work dir"; exit 99; }
 trap 'rm -rf "$work"' EXIT
 out=$work/out
-[ $# -gt 0 ] || set -- "$regress"/*.img.gz
+[ $# -gt 0 ] || set -- "$regress"/*.img.gz "$regress"/journal-*.jnl.gz
 for f in "$@"; do
 	[ -f "$f" ] || continue
 	u=$work/$(basename "$f" .gz)
 	gzip -dc "$f" >"$u" || { log "ERROR: cannot unpack $f"; exit 99; }
-	inputs+=("$u")
+	case $(basename "$f") in
+	journal-*) jinputs+=("$u") ;;
+	*) inputs+=("$u") ;;
+	esac
 done
-[ ${#inputs[@]} -gt 0 ] || { log "SKIP: no regression inputs in $regress"; exit 77; }
+[ $((${#inputs[@]} + ${#jinputs[@]})) -gt 0 ] || { log "SKIP: no regression inputs in $regress"; exit 77; }
 
-replay() {	# replay LABEL BINARY [flags...]
+replay() {	# replay LABEL BINARY [flags...]: the inputs of its kind
 	local label=$1 bin=$2 f rc
+	if [[ $label == *journal* ]]; then local -n list=jinputs; else local -n list=inputs; fi
 	shift 2
-	for f in "${inputs[@]}"; do
+	[ ${#list[@]} -gt 0 ] || return 0
+	for f in "${list[@]}"; do
 		timeout -k 5 60 "$bin" "$@" "$f" >"$out" 2>&1
 		rc=$?
 		if [ $rc -ne 0 ]; then
@@ -50,15 +55,15 @@ replay() {	# replay LABEL BINARY [flags...]
 			grep -E 'ERROR|FINDING|SUMMARY|runtime error' "$out" | head -10 | sed 's/^/    /'
 		fi
 	done
-	log "$label: ${#inputs[@]} inputs replayed"
+	log "$label: ${#list[@]} inputs replayed"
 }
 
-for t in read write; do
+for t in read write journal; do
 	[ -x "$fz/replay_$t" ] || { log "ERROR: $fz/replay_$t not built"; exit 99; }
 	replay "replay_$t" "$fz/replay_$t"
 done
 if bash "$here/build.sh" "$build" >"$work/build.log" 2>&1; then
-	for t in read write; do
+	for t in read write journal; do
 		replay "fuzz_$t (ASan+UBSan)" "$build/fuzz-build/obj/tests/fuzz/fuzz_$t" -runs=1
 	done
 else

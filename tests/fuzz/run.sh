@@ -1,6 +1,7 @@
 #!/bin/bash
 # Run the libFuzzer targets: build them (build.sh), make the seeds
-# (mkseeds.sh), then fuzz_read and fuzz_write one after the other.
+# (mkseeds.sh; jseeds for fuzz_journal), then fuzz_read, fuzz_write and
+# fuzz_journal one after the other.
 #
 # usage: run.sh smoke|long
 #   smoke  F4FZ_SECS (default 60) seconds each, from the seeds and the
@@ -10,7 +11,7 @@
 #          $BUILDDIR/tests/fuzz/corpus/TARGET between runs (make fuzz).
 #
 # Environment: F4_TOP_SRCDIR, F4_TOP_BUILDDIR (set by make), F4FZ_SECS,
-# F4FZ_TARGETS (default "fuzz_read fuzz_write"), F4FZ_JOBS (parallel
+# F4FZ_TARGETS (default "fuzz_read fuzz_write fuzz_journal"), F4FZ_JOBS (parallel
 # fuzzing processes per target with -fork, default 1), F4FZ_ARGS (more
 # libFuzzer flags).
 #
@@ -33,7 +34,7 @@ smoke) secs=${F4FZ_SECS:-60} ;;
 long) secs=${F4FZ_SECS:-3600} ;;
 *) echo "usage: run.sh smoke|long" >&2; exit 2 ;;
 esac
-targets=${F4FZ_TARGETS:-fuzz_read fuzz_write}
+targets=${F4FZ_TARGETS:-fuzz_read fuzz_write fuzz_journal}
 
 log() { printf '[fuzz-%s] %s\n' "$mode" "$*"; }
 
@@ -56,11 +57,24 @@ if [ ! -d "$fz/seeds/read" ] || [ "$here/mkseeds.sh" -nt "$fz/seeds/read" ]; the
 	touch "$fz/seeds/read"
 fi
 
-# The regression inputs join the corpus (unpacked by hand, or by regress.sh).
-rm -rf "$fz/regress-inputs"
-mkdir -p "$fz/regress-inputs"
+# Journals for fuzz_journal, written by the unit tests' journal builder.
+if [[ " $targets " == *" fuzz_journal "* ]]; then
+	[ -x "$fz/jseeds" ] || make -s -C "$build" tests/fuzz/jseeds >/dev/null ||
+		{ log "cannot build jseeds"; exit 99; }
+	rm -rf "$fz/seeds/journal"
+	mkdir -p "$fz/seeds/journal"
+	"$fz/jseeds" "$fz/seeds/journal" || { log "jseeds failed"; exit 99; }
+fi
+
+# The regression inputs join the corpus (unpacked by hand, or by
+# regress.sh): images for fuzz_read/fuzz_write, journal-* for fuzz_journal.
+rm -rf "$fz/regress-inputs" "$fz/regress-inputs-journal"
+mkdir -p "$fz/regress-inputs" "$fz/regress-inputs-journal"
 for f in "$src"/tests/fuzz/regress/*.img.gz; do
 	[ -f "$f" ] && gzip -dc "$f" >"$fz/regress-inputs/$(basename "$f" .gz)"
+done
+for f in "$src"/tests/fuzz/regress/journal-*.jnl.gz; do
+	[ -f "$f" ] && gzip -dc "$f" >"$fz/regress-inputs-journal/$(basename "$f" .gz)"
 done
 
 findings=$fz/findings
@@ -75,7 +89,11 @@ for t in $targets; do
 		mkdir -p "$corpus"
 	fi
 	dirs=("$corpus" "$fz/seeds/$kind")
-	[ -d "$fz/regress-inputs" ] && dirs+=("$fz/regress-inputs")
+	if [ "$kind" = journal ]; then
+		dirs+=("$fz/regress-inputs-journal")
+	else
+		dirs+=("$fz/regress-inputs")
+	fi
 	# libFuzzer keeps the corpus in memory (images of 64-512 KiB): the
 	# RSS limit grows with the run; a single allocation over 512 MiB
 	# is a finding (an unbounded size from disk).

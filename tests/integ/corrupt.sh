@@ -17,6 +17,10 @@
 #   - read-write: the image sits inside a larger file between guard bytes
 #     (-o offset=); after writing files and unmounting, the guard bytes
 #     before and after the filesystem are unchanged.
+# Cases on images whose journal needs recovery (jnl-*) also state the
+# outcome they expect (expect): a refusal naming -o ro,norecovery that
+# leaves the image file byte for byte as it was, or a mount (with the
+# filesystem marked as having errors, when said).
 # F4_CORRUPT_ONLY=REGEX runs only the matching cases.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 . "$(dirname "$0")/../lib/lib.sh"
@@ -420,6 +424,79 @@ damage_journal-needs-recovery() { dbg "$1" "feature needs_recovery"; }
 case_add journal-flips ext3 ro+rw
 damage_journal-flips() { local b; b=$(pblk_of "$1" "<8>" 0); "$F4_FZIMG" flip "$1" 15 64 $((b * 1024)) $((b * 1024 + 1024)) >/dev/null; }
 
+# -- a journal that needs recovery, with transactions (dirty_journal):
+#    jnl: no journal checksums; jnlcsum: checksum v3; jnlfc: none, and
+#    a fast-commit area of 16 blocks (FAST_COMMIT in the journal, which
+#    jbd2 sets when ext4 first mounts; set here by hand). Log: journal block 1 descriptor of tx 1 (blocks
+#    7000-7003, data in 2-5), 6 its commit; 7 revoke of 7001 (tx 2), 8
+#    commit; 9 descriptor of tx 3 (7010, 7011; data 10-11), 12 commit.
+declare -A EXPECT=()
+expect() { EXPECT[$1]=$2; }	# expect NAME.MODE refuse|mount|errors[|LOG-REGEX]
+jblk_off() { echo $(($(pblk_of "$1" "<8>" "$2") * 1024)); }
+jsb_off() { jblk_off "$1" 0; }
+be32() { printf '%08x' "$1"; }
+dirty_journal() {	# IMAGE JO-COMMAND
+	local img=$1 out
+	"$F4_SEEDTOOL" pattern 8K 17 >"$w/jdata"
+	dbg "$img" "$2" "jw -b 7000-7003 $w/jdata" "jw -r 7001" "jc" \
+		"$2" "jw -b 7010,7011 $w/jdata" "jc" || f4_die "writing the journal of $img failed"
+	out=$(f4_debugfs "$img" logdump)
+	grep -q 'type 5 (revoke table) at block 7$' <<<"$out" &&
+		grep -q 'sequence 3, type 2 (commit block) at block 12$' <<<"$out" ||
+		f4_die "unexpected journal layout in $img: $out"
+}
+for m in ro rw; do
+	for c in jnl-sb-magic jnl-sb-first jnl-sb-maxlen jnl-sb-start jnl-tag-past-end \
+		jnl-tag-journal-sb jnl-tag-journal-log jnl-revoke-storm jnl-data-csum \
+		jnl-desc-csum; do
+		expect "$c.$m" refuse
+	done
+	expect "jnl-commit-zeroed.$m" "mount|replayed 2 transactions, 3 blocks"
+	expect "jnl-commit-csum.$m" "errors|replayed 2 transactions"
+	expect "jnl-fc-garbage.$m" "mount|replayed 3 transactions, 5 blocks"
+done
+expect jnl-fc-head.ro "mount|fast commits are not replayed"
+expect jnl-fc-head.rw "refuse|fast commits"
+case_add jnl-sb-magic jnl ro+rw
+damage_jnl-sb-magic() { poke "$1" "$(jsb_off "$1")" 00000000; }
+case_add jnl-sb-first jnl ro+rw
+damage_jnl-sb-first() { poke "$1" $(($(jsb_off "$1") + 0x14)) 00000000; }
+case_add jnl-sb-maxlen jnl ro+rw
+damage_jnl-sb-maxlen() { poke "$1" $(($(jsb_off "$1") + 0x10)) 7fffffff; }
+case_add jnl-sb-start jnl ro+rw
+damage_jnl-sb-start() { poke "$1" $(($(jsb_off "$1") + 0x1c)) 7ffffff0; }
+case_add jnl-tag-past-end jnl ro+rw	# the first tag of tx 1
+damage_jnl-tag-past-end() { poke "$1" $(($(jblk_off "$1" 1) + 12)) "$(be32 8192)"; }
+case_add jnl-tag-journal-sb jnl ro+rw	# tx 3 writes the journal superblock
+damage_jnl-tag-journal-sb() { poke "$1" $(($(jblk_off "$1" 9) + 12)) "$(be32 $(($(jsb_off "$1") / 1024)))"; }
+case_add jnl-tag-journal-log jnl ro
+damage_jnl-tag-journal-log() { poke "$1" $(($(jblk_off "$1" 1) + 12)) "$(be32 $(($(jblk_off "$1" 3) / 1024)))"; }
+case_add jnl-revoke-storm jnl ro+rw	# r_count far past the block
+damage_jnl-revoke-storm() { poke "$1" $(($(jblk_off "$1" 7) + 12)) 7ffffff0; }
+case_add jnl-commit-zeroed jnl ro+rw	# tx 3 torn: the log ends before it
+damage_jnl-commit-zeroed() { fill "$1" "$(jblk_off "$1" 12)" 1024 0; }
+case_add jnl-commit-csum jnlcsum ro+rw	# a byte of tx 3's commit block
+damage_jnl-commit-csum() { poke "$1" $(($(jblk_off "$1" 12) + 200)) 5a; }
+case_add jnl-data-csum jnlcsum ro+rw	# a byte of tx 1's first data block
+damage_jnl-data-csum() { poke "$1" $(($(jblk_off "$1" 2) + 500)) 00; }
+case_add jnl-desc-csum jnlcsum ro+rw	# tx 3's descriptor past its tags
+damage_jnl-desc-csum() { poke "$1" $(($(jblk_off "$1" 9) + 600)) 5a; }
+# the fast-commit area: journal blocks [1025, 1040) of this journal
+set_fast_commit() {
+	local o; o=$(($(jsb_off "$1") + 0x28))
+	poke "$1" "$o" "$(be32 $((0x$(od -A n -t x1 -j "$o" -N 4 "$1" | tr -d ' \n') | 0x20)))"
+}
+case_add jnl-fc-garbage jnlfc ro+rw
+damage_jnl-fc-garbage() {
+	local k
+	for ((k = 1025; k < 1040; k++)); do
+		"$F4_SEEDTOOL" pattern 1K $((k + 23)) |
+			dd of="$1" bs=1024 seek=$(($(jblk_off "$1" $k) / 1024)) conv=notrunc status=none
+	done
+}
+case_add jnl-fc-head jnlfc ro+rw	# garbage after a head tag naming tid 4
+damage_jnl-fc-head() { damage_jnl-fc-garbage "$1"; poke "$1" "$(jblk_off "$1" 1025)" 0900080000000000"$(le32 4)"; }
+
 # -- orphan list (processed by read-write mounts)
 case_add orphan-is-root ext4 ro+rw
 damage_orphan-is-root() { dbg "$1" "ssv last_orphan 2"; }
@@ -560,10 +637,50 @@ finish_mount() {
 	return 0
 }
 
+# The outcome a case expects (expect), if it says: a refusal naming
+# norecovery that left FILE as it was (FINGERPRINT), or a mount whose log
+# matches the regex, and, for "errors", says the filesystem is marked.
+check_expect() {	# NAME MODE refused|mounted MNT FILE FINGERPRINT
+	local want=${EXPECT[$1.$2]:-} log re
+	[ -n "$want" ] || return 0
+	re=${want#*|}
+	[ "$re" = "$want" ] && re=
+	want=${want%%|*}
+	log=$(f4_daemon_log "$4")
+	case $want/$3 in
+	refuse/refused)
+		grep -q 'norecovery' "$log" || f4_fail "$1 ($2): the refusal does not name -o ro,norecovery: $(cat "$log")"
+		[ "$(sha256sum <"$5")" = "$6" ] || f4_fail "$1 ($2): refused, but the image changed"
+		;;
+	mount/mounted | errors/mounted)
+		[ "$want" = mount ] || grep -q 'marked as having errors' "$log" ||
+			f4_fail "$1 ($2): the filesystem is not marked as having errors: $(cat "$log")"
+		;;
+	*) f4_fail "$1 ($2): expected $want, got $3: $(cat "$log")"; return 0 ;;
+	esac
+	[ -z "$re" ] || grep -qE "$re" "$log" || f4_fail "$1 ($2): the server's log lacks /$re/: $(cat "$log")"
+}
+
+# A read-write mount marked the filesystem (inside the guards) as having
+# errors on disk.
+check_errors_on_disk() {	# NAME GUARDED SIZE
+	local fs=$w/ondisk-$1.img want=${EXPECT[$1.rw]:-}
+	[ "${want%%|*}" = errors ] || return 0
+	tail -c +$((GUARD + 1)) "$2" | head -c "$3" >"$fs"
+	dumpe2fs -h "$fs" 2>/dev/null | grep -q '^Filesystem state:.*with errors' ||
+		f4_fail "$1 (rw): the image is not marked as having errors: $(dumpe2fs -h "$fs" 2>/dev/null | grep '^Filesystem state')"
+	rm -f "$fs"
+}
+
 run_ro() {
-	local name=$1 img=$2 mnt=$w/mnt-$1 rc opts=ro
+	local name=$1 img=$2 mnt=$w/mnt-$1 rc opts=ro fp
 	[ "$name" = panic-policy ] && opts=ro,errors=panic
-	mount_or_refuse "$name" "$img" "$mnt" -o "$opts" || return 0
+	fp=$(sha256sum <"$img")
+	if ! mount_or_refuse "$name" "$img" "$mnt" -o "$opts"; then
+		check_expect "$name" ro refused "$mnt" "$img" "$fp"
+		return 0
+	fi
+	check_expect "$name" ro mounted "$mnt"
 	walk "$mnt"
 	rc=$?
 	if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
@@ -582,7 +699,7 @@ run_ro() {
 
 # The image inside a larger file: guard bytes before and after.
 run_rw() {
-	local name=$1 img=$2 g=$w/guarded-$1.img mnt=$w/mnt-$1-rw size before after rc
+	local name=$1 img=$2 g=$w/guarded-$1.img mnt=$w/mnt-$1-rw size before after rc fp
 	size=$(stat -c %s "$img")
 	{
 		"$F4_SEEDTOOL" pattern "$GUARD" 61
@@ -594,15 +711,19 @@ run_rw() {
 		stat -c %s "$g"
 	}
 	before=$(guards)
+	fp=$(sha256sum <"$g")
 	NRW=$((NRW + 1))
-	if mount_or_refuse "$name" "$g" "$mnt" -o "rw,offset=$GUARD"; then
+	if ! mount_or_refuse "$name" "$g" "$mnt" -o "rw,offset=$GUARD"; then
+		check_expect "$name" rw refused "$mnt" "$g" "$fp"
+	else
+		check_expect "$name" rw mounted "$mnt"
 		scribble "$mnt"
 		rc=$?
 		[ $rc -eq 124 ] || [ $rc -eq 137 ] && f4_fail "$name (rw): writing hung (over ${WALK_SECS}s)"
 		walk "$mnt"
 		rc=$?
 		[ $rc -eq 124 ] || [ $rc -eq 137 ] && f4_fail "$name (rw): walking hung (over ${WALK_SECS}s)"
-		finish_mount "$name" "$mnt" rw
+		finish_mount "$name" "$mnt" rw && check_errors_on_disk "$name" "$g" "$size"
 	fi
 	after=$(guards)
 	[ "$before" = "$after" ] ||
@@ -630,6 +751,13 @@ build_base ext4-1k 4M -t ext4 -b 1024 -I 256 -O ^has_journal,^metadata_csum
 build_base ext3 8M -t ext3 -b 1024 -I 128
 build_base inline 4M -t ext4 -b 4096 -I 256 -O ^has_journal,inline_data
 build_base ea 4M -t ext4 -b 4096 -I 256 -O ^has_journal,ea_inode
+build_base jnl 8M -t ext4 -b 1024 -I 256 -O ^metadata_csum
+dirty_journal "$w/base-jnl.img" jo
+build_base jnlcsum 8M -t ext4 -b 1024 -I 256
+dirty_journal "$w/base-jnlcsum.img" "jo -c"
+build_base jnlfc 8M -t ext4 -b 1024 -I 256 -O fast_commit,^metadata_csum
+dirty_journal "$w/base-jnlfc.img" jo
+set_fast_commit "$w/base-jnlfc.img"
 f4_log "base images built"
 
 for c in "${CASES[@]}"; do
