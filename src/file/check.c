@@ -6,7 +6,7 @@
 
 #include "src/file/check.h"
 
-int f4_data_check_modifiable(const struct f4_fs *f4,
+int f4_file_check_modifiable(const struct f4_fs *f4,
 			     const struct ext2_inode_large *inode,
 			     int not_regular)
 {

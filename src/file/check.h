@@ -8,7 +8,7 @@
 /* 0, or why the data of inode may not change: -EROFS and the like from
  * f4_fs_writable, -EISDIR, not_regular for other non-regular files (each
  * operation answers that one as ext4 does), -EPERM if immutable. */
-int f4_data_check_modifiable(const struct f4_fs *f4,
+int f4_file_check_modifiable(const struct f4_fs *f4,
 			     const struct ext2_inode_large *inode,
 			     int not_regular);
 

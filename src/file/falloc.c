@@ -140,7 +140,7 @@ static int zero_range(struct f4_fs *f4, const struct f4_cred *cred,
 static int check(struct f4_fs *f4, const struct ext2_inode_large *inode,
 		 int mode, uint64_t off, uint64_t len)
 {
-	int ret = f4_data_check_modifiable(f4, inode, -ENODEV);
+	int ret = f4_file_check_modifiable(f4, inode, -ENODEV);
 
 	if (ret)
 		return ret;

@@ -310,7 +310,7 @@ static int check_writable(struct f4_fs *f4, const struct ext2_inode_large *inode
 			  uint64_t off, uint64_t *len)
 {
 	uint64_t max = f4_inode_max_size(f4, inode);
-	int ret = f4_data_check_modifiable(f4, inode, -EINVAL);
+	int ret = f4_file_check_modifiable(f4, inode, -EINVAL);
 
 	if (ret)
 		return ret;
