@@ -93,8 +93,18 @@ static int insert_blockmap(ext2_filsys fs, ext2_ino_t ino,
 					     NULL, BMAP_SET | BMAP_ALLOC, lblk + i,
 					     NULL, &phys);
 
-		if (err)
+		if (err) {
+			/* All or nothing (an indirect block may find no
+			 * room): the caller frees the whole run, so none of
+			 * it may stay linked. The indirect blocks already
+			 * added stay, empty, counted in i_blocks. */
+			while (i--) {
+				phys = 0;
+				ext2fs_bmap2(fs, ino, (struct ext2_inode *)inode,
+					     NULL, BMAP_SET, lblk + i, NULL, &phys);
+			}
 			return f4_errcode_to_errno(err);
+		}
 	}
 	return 0;
 }

@@ -88,6 +88,7 @@ static int open_fs(const struct f4_opts *o, struct f4_fs **out, char *msg,
 		.errors = o->errors,
 		.io_pread = o->io_pread,
 		.cache_size = o->cache_size,
+		.commit_s = o->commit_s,
 		.idmap = o->idmap,
 		.load_in_background = true,
 	};

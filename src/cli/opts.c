@@ -94,6 +94,19 @@ static int set_cache_size(struct f4_opts *o, const char *v, char *m, size_t l)
 	return -EINVAL;
 }
 
+/* As ext4's commit=: seconds between journal commits. */
+static int set_commit(struct f4_opts *o, const char *v, char *m, size_t l)
+{
+	uint64_t n;
+
+	if (parse_u64(v, &n, false) == 0 && n >= 1 && n <= 3600) {
+		o->commit_s = (unsigned)n;
+		return 0;
+	}
+	snprintf(m, l, "invalid commit='%s': expected seconds between journal commits, 1 to 3600", v);
+	return -EINVAL;
+}
+
 static int set_io(struct f4_opts *o, const char *v, char *m, size_t l)
 {
 	if (!strcmp(v, "uring") || !strcmp(v, "pread")) {
@@ -207,6 +220,7 @@ static const struct opt_def opt_table[] = {
 	{ "noload", NULL, false, set_norecovery, "same as norecovery" },
 	{ "errors", "continue|remount-ro|panic", false, set_errors, "what to do when corruption is detected (default: the superblock's setting)" },
 	{ "cache_size", "SIZE", false, set_cache_size, "metadata block cache size, e.g. 256M (default: 1/32 of RAM, 8M to 512M)" },
+	{ "commit", "SECONDS", false, set_commit, "commit the journal every SECONDS (default 5, as ext4); fsync commits at once" },
 	{ "writeback_cache", NULL, false, set_writeback, "let the kernel cache writes (faster small writes; a full filesystem then shows at fsync or close, not at write)" },
 	{ "io", "uring|pread", false, set_io, "how file data moves: io_uring (default where the kernel allows it) or pread/pwrite" },
 	{ "uid", "N", false, set_uid, "show every file as owned by user N (-o uid alone: you); the ids stored do not change", true },

@@ -21,6 +21,7 @@ struct f4_opts {
 	enum f4_errors_policy errors;
 	bool io_pread;		/* -o io=pread: no io_uring */
 	uint64_t cache_size;	/* -o cache_size=, bytes; 0: from RAM */
+	unsigned commit_s;	/* -o commit=, seconds; 0: default */
 	bool writeback_cache;	/* -o writeback_cache */
 	bool foreground;	/* -f (and -d) */
 	bool debug;		/* -d */

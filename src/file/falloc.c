@@ -96,7 +96,7 @@ static int prealloc(struct f4_fs *f4, const struct f4_cred *cred,
 			}
 			pos = recs[n - 1].off + recs[n - 1].len;
 		}
-		if (!pass && holes && (ret = f4_alloc_check(f4, cred, holes)))
+		if (!pass && holes && (ret = f4_alloc_check_start(f4, cred, holes)))
 			return ret;
 	}
 	return 0;

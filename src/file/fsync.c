@@ -5,15 +5,13 @@
 
 int f4_file_fsync(struct f4_fs *f4, ext2_ino_t ino, int datasync)
 {
-	int ret;
-
 	(void)ino;
 	(void)datasync;
-	/* A read-only mount has nothing of ours to make durable. Cached
-	 * metadata goes to the image under the lock, then the image is
-	 * flushed without it: other requests go on meanwhile. */
+	/* A read-only mount has nothing of ours to make durable. With a
+	 * journal the running transaction commits (two device flushes,
+	 * the file's data before the commit block); without one, cached
+	 * metadata goes to the image and the device is flushed. */
 	if (!f4->rw)
 		return 0;
-	ret = f4_fs_writeback(f4);
-	return ret ? ret : f4_dev_sync(&f4->dev);
+	return f4_fs_commit(f4, true);
 }

@@ -100,6 +100,18 @@ static int store(struct f4_fs *f4, ext2_ino_t ino,
 	return f4_inode_read(f4, ino, inode);
 }
 
+static int flush_data_block(struct f4_fs *f4, ext2_ino_t ino,
+			    struct ext2_inode_large *inode)
+{
+	blk64_t pblk = 0;
+	errcode_t err = ext2fs_bmap2(f4->fs, ino, (struct ext2_inode *)inode,
+				     NULL, 0, 0, NULL, &pblk);
+
+	if (err)
+		return f4_fs_errcode(f4, ino, err, "inline_expand");
+	return pblk ? f4_chan_flush_out(f4->fs->io, pblk, 1) : 0;
+}
+
 int f4_inline_expand(struct f4_fs *f4, ext2_ino_t ino,
 		     struct ext2_inode_large *inode)
 {
@@ -110,11 +122,13 @@ int f4_inline_expand(struct f4_fs *f4, ext2_ino_t ino,
 	if (err)
 		return err == EXT2_ET_BLOCK_ALLOC_FAIL ? -ENOSPC :
 			     f4_fs_errcode(f4, ino, err, "inline_expand");
-	/* libext2fs wrote the data block through the metadata cache; file
-	 * data IO goes around it, so the block must reach the device now. */
-	ret = f4_chan_writeback(f4->fs->io);
-	if (!ret)
-		ret = f4_inode_read(f4, ino, inode);
+	ret = f4_inode_read(f4, ino, inode);
+	/* libext2fs wrote a file's data block through the metadata cache;
+	 * file data IO goes around it, so the block must reach the device
+	 * now (new, so free in every committed state: as ordered data). A
+	 * directory's block stays metadata, in the cache and the journal. */
+	if (!ret && S_ISREG(inode->i_mode))
+		ret = flush_data_block(f4, ino, inode);
 	/* Expansion stores the whole inline area; keep the real size. */
 	if (!ret && S_ISREG(inode->i_mode) && EXT2_I_SIZE(inode) != size) {
 		ext2fs_inode_size_set(f4->fs, (struct ext2_inode *)inode, size);

@@ -177,7 +177,7 @@ static int plan_write(struct f4_fs *f4, const struct f4_cred *cred,
 	first = p->off >> bits;
 	end = (p->off + p->len + (1ULL << bits) - 1) >> bits;
 	holes = hole_blocks(recs, nrecs, bits, first, end);
-	if (holes && f4_alloc_check(f4, cred, holes)) {
+	if (holes && f4_alloc_check_start(f4, cred, holes)) {
 		p->len = trim_to_space(recs, nrecs, bits, p->off, p->len,
 				       f4_alloc_avail(f4, cred));
 		if (!p->len) {
@@ -270,6 +270,19 @@ out:
 	return ret;
 }
 
+/* No room to link segment i (a block-mapped file's indirect block):
+ * the write ends where it starts, if anything comes before it. */
+static bool short_write(struct f4_fs *f4, struct plan *p, unsigned i)
+{
+	uint64_t end = p->segs[i].lblk << f4->blockbits;
+
+	if (end <= p->off)
+		return false;
+	if (end - p->off < p->len)
+		p->len = end - p->off;
+	return true;
+}
+
 /* Phase 3, under the big lock: link new blocks, convert, size, times. */
 static int commit_write(struct f4_fs *f4, ext2_ino_t ino, struct plan *p)
 {
@@ -286,6 +299,9 @@ static int commit_write(struct f4_fs *f4, ext2_ino_t ino, struct plan *p)
 			free_new_blocks(f4, p, i);
 			if (ret == -EUCLEAN)
 				f4_fs_corrupt(f4, ino, 0, "write_commit", "extent tree");
+			else if (ret == -ENOSPC && short_write(f4, p, i))
+				ret = 0;
+			break;
 		}
 	}
 	if (!ret && p->has_unwritten)
@@ -362,6 +378,7 @@ int f4_file_write(struct f4_fs *f4, const struct f4_cred *cred, ext2_ino_t ino,
 		return -ENOMEM;
 	pthread_rwlock_wrlock(&st->io_lock);
 	f4_fs_lock(f4);
+	f4_fs_handle_gate(f4);
 	ret = start_write(f4, cred, ino, &inode, opts);
 	if (!ret && !done)
 		ret = check_writable(f4, &inode, off, &p.len);
@@ -371,6 +388,9 @@ int f4_file_write(struct f4_fs *f4, const struct f4_cred *cred, ext2_ino_t ino,
 		p.old_size = EXT2_I_SIZE(&inode);
 		ret = plan_write(f4, cred, ino, &inode, &p);
 	}
+	/* Blocks allocated, not linked yet: no commit until they are. */
+	if (!ret && !done)
+		f4_fs_handle_start(f4);
 	f4_fs_unlock(f4);
 	if (!ret && !done) {
 		ret = do_io(f4, &p, buf);
@@ -379,6 +399,7 @@ int f4_file_write(struct f4_fs *f4, const struct f4_cred *cred, ext2_ino_t ino,
 			free_new_blocks(f4, &p, 0);
 		else
 			ret = commit_write(f4, ino, &p);
+		f4_fs_handle_stop(f4);
 		f4_fs_unlock(f4);
 	}
 	if (!ret)

@@ -36,7 +36,7 @@ uint64_t f4_alloc_avail(struct f4_fs *f4, const struct f4_cred *cred)
 {
 	ext2_filsys fs = f4->fs;
 	uint64_t free_blocks = ext2fs_free_blocks_count(fs->super);
-	uint64_t keep = metadata_reserve(fs);
+	uint64_t keep = metadata_reserve(fs) + f4->frees_pending;
 
 	if (!may_use_reserved(f4, cred))
 		keep += ext2fs_r_blocks_count(fs->super);
@@ -46,6 +46,18 @@ uint64_t f4_alloc_avail(struct f4_fs *f4, const struct f4_cred *cred)
 int f4_alloc_check(struct f4_fs *f4, const struct f4_cred *cred, uint64_t n)
 {
 	return n <= f4_alloc_avail(f4, cred) ? 0 : -ENOSPC;
+}
+
+int f4_alloc_check_start(struct f4_fs *f4, const struct f4_cred *cred,
+			 uint64_t n)
+{
+	int ret = f4_alloc_check(f4, cred, n);
+
+	/* As ext4 retries an allocation after forcing a commit. */
+	if (ret && f4->frees_pending && f4->journal_commit &&
+	    !f4_fs_in_handle() && f4->journal_commit(f4, false) == 0)
+		ret = f4_alloc_check(f4, cred, n);
+	return ret;
 }
 
 int f4_alloc_blocks(struct f4_fs *f4, uint64_t goal, uint64_t n,

@@ -17,7 +17,15 @@
  * into ext4's 2% metadata reserve. */
 int f4_alloc_check(struct f4_fs *f4, const struct f4_cred *cred, uint64_t n);
 
-/* How many blocks cred may still allocate. */
+/* f4_alloc_check at the start of an operation, before it changed
+ * anything: when only blocks freed by the running transaction would
+ * make room, the transaction commits (they become free) and the check
+ * runs again. */
+int f4_alloc_check_start(struct f4_fs *f4, const struct f4_cred *cred,
+			 uint64_t n);
+
+/* How many blocks cred may still allocate (blocks freed by the running
+ * transaction are not yet). */
 uint64_t f4_alloc_avail(struct f4_fs *f4, const struct f4_cred *cred);
 
 /* Allocate between 1 and n contiguous blocks, as near goal as possible.

@@ -59,7 +59,9 @@ struct f4_fs {
 	uint64_t overhead;		/* protected by lock: statfs, lazily */
 	uint32_t next_generation;	/* protected by lock: new inodes */
 	uint16_t mount_state;		/* s_state found at a rw mount */
-	bool marked_in_use;		/* we cleared VALID_FS on disk */
+	bool marked_in_use;		/* in use on disk: VALID_FS cleared,
+					 * or needs_recovery set (journal) */
+	unsigned commit_s;		/* journal commit interval (conf) */
 	struct f4_flusher *flusher;	/* background writeback, or NULL */
 	/* Read-write state (bitmaps, orphans) still to load: f4_fs_lock
 	 * waits on loaded until the loader thread is done (src/mount/). */
@@ -68,6 +70,25 @@ struct f4_fs {
 	pthread_cond_t loaded;
 	pthread_t loader;
 	struct f4_mmp *mmp;		/* multiple-mount protection, or NULL */
+
+	/* Transactions in the image's journal (src/journal/txn.h), or NULL:
+	 * unjournaled filesystems, read-only mounts, before the load.
+	 * journal_commit commits the running transaction (lock held;
+	 * durable: the device is flushed even when nothing was pending);
+	 * journal_full says it should commit now. Set by the journal. */
+	struct f4_journal *journal;
+	int (*journal_commit)(struct f4_fs *f4, bool durable);
+	bool (*journal_full)(struct f4_fs *f4);
+	/* Handles: operations whose change spans a stretch without the
+	 * lock. A commit sets commit_waiting and waits until handles is 0;
+	 * new operations wait at f4_fs_handle_gate meanwhile. */
+	unsigned handles;		/* protected by lock */
+	/* Blocks the running transaction freed: counted free in the
+	 * superblock, not allocatable before it commits. Protected by
+	 * lock; kept by the journal. */
+	uint64_t frees_pending;
+	bool commit_waiting;		/* protected by lock */
+	pthread_cond_t handles_cv;
 };
 
 void f4_fs_lock(struct f4_fs *f4);
@@ -97,8 +118,27 @@ struct f4_statfs {
 
 int f4_fs_statfs(struct f4_fs *f4, struct f4_statfs *st);
 
-/* Write cached dirty metadata to the image (no sync); takes the lock. */
-int f4_fs_writeback(struct f4_fs *f4);
+/* Metadata changes so far towards the image; takes the lock. With a
+ * journal: the running transaction commits (its data first: ordered).
+ * Without: cached dirty metadata is written in place. durable: and the
+ * device is flushed (fsync). A mount that stopped writing writes
+ * nothing: -EIO when durable (its uncommitted changes are lost), else 0. */
+int f4_fs_commit(struct f4_fs *f4, bool durable);
+
+/* Handles (lock held). An operation that allocates, drops the lock to
+ * move data, then links what it allocated: f4_fs_handle_gate before it
+ * changes anything (waits while a commit drains), f4_fs_handle_start
+ * before it drops the lock, f4_fs_handle_stop once linked. A commit
+ * never sees the state in between. */
+void f4_fs_handle_gate(struct f4_fs *f4);
+void f4_fs_handle_start(struct f4_fs *f4);
+void f4_fs_handle_stop(struct f4_fs *f4);
+/* For the journal's commit: wait until no handle is open, new ones
+ * held at the gate (drain), then let them go (resume). */
+void f4_fs_handles_drain(struct f4_fs *f4);
+void f4_fs_handles_resume(struct f4_fs *f4);
+/* Does the calling thread hold a handle (then it must not commit)? */
+bool f4_fs_in_handle(void);
 
 
 #endif

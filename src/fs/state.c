@@ -1,6 +1,6 @@
 /* Owns the state every operation shares: the big lock (and its
- * statistics), whether the mount may still write, and writing cached
- * metadata back. */
+ * statistics), whether the mount may still write, handles, and sending
+ * metadata changes towards the image (commit or writeback). */
 #include "config.h"
 
 #include <errno.h>
@@ -34,9 +34,19 @@ void f4_fs_lock(struct f4_fs *f4)
 	f4->lock_stats.acquisitions++;
 }
 
+/* Handles this thread holds. */
+static __thread unsigned my_handles;
+
 void f4_fs_unlock(struct f4_fs *f4)
 {
-	uint64_t held = now_ns() - f4->lock_taken_ns;
+	uint64_t held;
+
+	/* A transaction grown past its share of the journal or the cache
+	 * commits at the end of the operation that filled it. */
+	if (f4->journal_full && !my_handles && !f4->went_ro &&
+	    f4->journal_full(f4))
+		f4->journal_commit(f4, false);
+	held = now_ns() - f4->lock_taken_ns;
 
 	f4->lock_stats.total_hold_ns += held;
 	if (held > f4->lock_stats.max_hold_ns)
@@ -50,13 +60,61 @@ int f4_fs_writable(const struct f4_fs *f4)
 		0 : -EROFS;
 }
 
-int f4_fs_writeback(struct f4_fs *f4)
+int f4_fs_commit(struct f4_fs *f4, bool durable)
 {
+	bool journaled;
 	int ret = 0;
 
 	f4_fs_lock(f4);
-	if (!f4->went_ro)	/* a mount that stopped writing stays stopped */
+	journaled = f4->journal_commit != NULL;
+	if (f4->went_ro)	/* a mount that stopped writing stays stopped */
+		ret = -EROFS;
+	else if (journaled)
+		ret = f4->journal_commit(f4, durable);
+	else
 		ret = f4_chan_writeback(f4->fs->io);
 	f4_fs_unlock(f4);
-	return ret;
+	/* What was not committed when the mount stopped writing is lost:
+	 * an fsync must not say otherwise. */
+	if (ret == -EROFS)
+		return durable ? -EIO : 0;
+	/* Without a journal the flush runs without the lock. */
+	return !ret && durable && !journaled ? f4_dev_sync(&f4->dev) : ret;
+}
+
+void f4_fs_handle_gate(struct f4_fs *f4)
+{
+	while (f4->commit_waiting && !my_handles)
+		pthread_cond_wait(&f4->handles_cv, &f4->lock);
+}
+
+void f4_fs_handle_start(struct f4_fs *f4)
+{
+	f4->handles++;
+	my_handles++;
+}
+
+void f4_fs_handle_stop(struct f4_fs *f4)
+{
+	my_handles--;
+	if (--f4->handles == 0 && f4->commit_waiting)
+		pthread_cond_broadcast(&f4->handles_cv);
+}
+
+void f4_fs_handles_drain(struct f4_fs *f4)
+{
+	f4->commit_waiting = true;
+	while (f4->handles)
+		pthread_cond_wait(&f4->handles_cv, &f4->lock);
+}
+
+void f4_fs_handles_resume(struct f4_fs *f4)
+{
+	f4->commit_waiting = false;
+	pthread_cond_broadcast(&f4->handles_cv);
+}
+
+bool f4_fs_in_handle(void)
+{
+	return my_handles != 0;
 }

@@ -148,24 +148,31 @@ static int trim_group(struct trim_walk *w)
 
 	while (!ret && (w->next <= w->last || w->cont)) {
 		f4_fs_lock(w->f4);
+		f4_fs_handle_gate(w->f4);
 		ret = f4_fs_writable(w->f4);
 		if (!ret)
 			ret = collect(w, ext, &n);
+		/* The marks are not allocations: no commit may see them. */
+		if (!ret)
+			f4_fs_handle_start(w->f4);
 		f4_fs_unlock(w->f4);
 		if (ret)
 			break;
 		dret = discard(w, ext, n);
 		f4_fs_lock(w->f4);
 		release(w->f4, ext, n);
+		f4_fs_handle_stop(w->f4);
 		f4_fs_unlock(w->f4);
 		ret = dret;
 	}
 	return ret;
 }
 
-/* The filesystem's geometry, read under the lock; and the metadata
- * cache written out, so that no block freed by a change still waiting
- * there is discarded while the image says it is in use. */
+/* The filesystem's geometry, read under the lock, after the changes so
+ * far went to the image (f4_fs_commit), so that no block freed by a
+ * change still waiting is discarded while the image says it is in use
+ * (with a journal, blocks freed by the running transaction stay marked
+ * in use until it commits anyway). */
 struct trim_geom {
 	uint64_t blocks, first, per_group;
 };
@@ -173,16 +180,15 @@ struct trim_geom {
 static int geometry(struct f4_fs *f4, struct trim_geom *g)
 {
 	ext2_filsys fs;
-	int ret;
+	int ret = f4_fs_commit(f4, true);
 
 	f4_fs_lock(f4);
 	fs = f4->fs;
 	g->blocks = ext2fs_blocks_count(fs->super);
 	g->first = fs->super->s_first_data_block;
 	g->per_group = EXT2_BLOCKS_PER_GROUP(fs->super);
-	ret = f4_fs_writable(f4);
-	if (!ret)
-		ret = f4_errcode_to_errno(io_channel_flush(fs->io));
+	if (f4_fs_writable(f4))	/* EROFS rather than the commit's EIO */
+		ret = f4_fs_writable(f4);
 	f4_fs_unlock(f4);
 	return ret;
 }

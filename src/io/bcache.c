@@ -1,6 +1,7 @@
 /* Owns the metadata block cache (see bcache.h). Blocks hang in a hash
  * table (chained) and on one LRU list; the head is the most recently
- * used. */
+ * used. In journaled mode a dirty block is also pinned until its
+ * transaction commits: pinned blocks never leave for the device. */
 #include "config.h"
 
 #include <errno.h>
@@ -15,6 +16,7 @@ struct cblock {
 	struct cblock *hnext;
 	struct cblock *prev, *next;	/* LRU */
 	bool dirty;
+	bool pinned;		/* dirty, not committed yet (journaled mode) */
 	uint32_t verified_for;	/* f4_bcache_set_verified's owner, or 0 */
 	char data[];
 };
@@ -27,6 +29,7 @@ struct f4_bcache {
 	struct cblock **hash;
 	size_t hsize;			/* power of two */
 	struct cblock lru;		/* sentinel */
+	bool journaled;
 	struct f4_bcache_stats st;
 };
 
@@ -73,6 +76,8 @@ static void drop(struct f4_bcache *c, struct cblock *b)
 	lru_unlink(b);
 	if (b->dirty)
 		c->st.dirty--;
+	if (b->pinned)
+		c->st.pinned--;
 	c->st.blocks--;
 	free(b);
 }
@@ -89,12 +94,23 @@ static int write_out(struct f4_bcache *c, struct cblock *b)
 	return ret;
 }
 
-/* Make room for one more block: evict from the cold end. */
+/* Make room for one more block: evict from the cold end. Pinned blocks
+ * cannot leave: they go back to the hot end, and when nothing else is
+ * left the cache grows past its size until the next commit. */
 static int evict(struct f4_bcache *c)
 {
-	while (c->st.blocks >= c->max_blocks && c->lru.prev != &c->lru) {
+	size_t skipped = 0;
+
+	while (c->st.blocks >= c->max_blocks && c->lru.prev != &c->lru &&
+	       skipped < c->st.pinned) {
 		struct cblock *b = c->lru.prev;
 
+		if (b->pinned) {
+			lru_unlink(b);
+			lru_push(c, b);
+			skipped++;
+			continue;
+		}
 		if (b->dirty) {
 			int ret = write_out(c, b);
 
@@ -119,6 +135,7 @@ static struct cblock *insert(struct f4_bcache *c, uint64_t blk, const void *data
 		return NULL;
 	b->blk = blk;
 	b->dirty = false;
+	b->pinned = false;
 	b->verified_for = 0;
 	memcpy(b->data, data, c->bsize);
 	h = slot(c, blk);
@@ -235,6 +252,8 @@ int f4_bcache_write(struct f4_bcache *c, uint64_t blk, size_t count,
 			lru_push(c, b);
 		} else {
 			b = insert(c, blk + i, in + i * c->bsize);
+			if (!b && c->journaled)	/* never around the journal */
+				return -ENOMEM;
 			if (!b)	/* no memory: write through */
 				return f4_dev_pwrite(c->dev, in + i * c->bsize,
 						     (count - i) * c->bsize,
@@ -243,6 +262,10 @@ int f4_bcache_write(struct f4_bcache *c, uint64_t blk, size_t count,
 		if (!b->dirty) {
 			b->dirty = true;
 			c->st.dirty++;
+		}
+		if (c->journaled && !b->pinned) {
+			b->pinned = true;
+			c->st.pinned++;
 		}
 	}
 	return 0;
@@ -263,20 +286,66 @@ static int writeback_range(struct f4_bcache *c, uint64_t off, size_t len)
 	return 0;
 }
 
+/* The part of block b that [off, off + len) covers, as offsets. */
+static void overlap(const struct f4_bcache *c, uint64_t blk, uint64_t off,
+		    size_t len, uint64_t *from, uint64_t *to)
+{
+	uint64_t bstart = blk * c->bsize;
+
+	*from = off > bstart ? off : bstart;
+	*to = off + len < bstart + c->bsize ? off + len : bstart + c->bsize;
+}
+
+/* The device's bytes, with every cached copy (never older) laid over. */
 int f4_bcache_read_bytes(struct f4_bcache *c, uint64_t off, size_t len,
 			 void *buf)
 {
-	int ret = writeback_range(c, off, len);
+	uint64_t blk, from, to;
+	int ret = f4_dev_pread(c->dev, buf, len, off);
 
-	return ret ? ret : f4_dev_pread(c->dev, buf, len, off);
+	for (blk = off / c->bsize; !ret && blk * c->bsize < off + len; blk++) {
+		struct cblock *b = find(c, blk);
+
+		if (!b)
+			continue;
+		overlap(c, blk, off, len, &from, &to);
+		memcpy((char *)buf + (from - off), b->data + (from - blk * c->bsize),
+		       to - from);
+	}
+	return ret;
+}
+
+/* Journaled mode: bytes become block writes through the cache, so they
+ * join the running transaction like any other change. */
+static int write_bytes_journaled(struct f4_bcache *c, uint64_t off, size_t len,
+				 const void *buf)
+{
+	char *tmp = malloc(c->bsize);
+	uint64_t blk, from, to;
+	int ret = tmp ? 0 : -ENOMEM;
+
+	for (blk = off / c->bsize; !ret && blk * c->bsize < off + len; blk++) {
+		overlap(c, blk, off, len, &from, &to);
+		ret = f4_bcache_read(c, blk, 1, tmp);
+		if (ret)
+			break;
+		memcpy(tmp + (from - blk * c->bsize), (const char *)buf + (from - off),
+		       to - from);
+		ret = f4_bcache_write(c, blk, 1, tmp);
+	}
+	free(tmp);
+	return ret;
 }
 
 int f4_bcache_write_bytes(struct f4_bcache *c, uint64_t off, size_t len,
 			  const void *buf)
 {
-	uint64_t blk;
-	int ret = writeback_range(c, off, len);
+	uint64_t blk, from, to;
+	int ret;
 
+	if (c->journaled)
+		return write_bytes_journaled(c, off, len, buf);
+	ret = writeback_range(c, off, len);
 	if (!ret)
 		ret = f4_dev_pwrite(c->dev, buf, len, off);
 	if (ret)
@@ -284,13 +353,11 @@ int f4_bcache_write_bytes(struct f4_bcache *c, uint64_t off, size_t len,
 	/* Keep cached copies in step with what we just wrote. */
 	for (blk = off / c->bsize; blk * c->bsize < off + len; blk++) {
 		struct cblock *b = find(c, blk);
-		uint64_t bstart = blk * c->bsize, from, to;
 
 		if (!b)
 			continue;
-		from = off > bstart ? off : bstart;
-		to = off + len < bstart + c->bsize ? off + len : bstart + c->bsize;
-		memcpy(b->data + (from - bstart), (const char *)buf + (from - off),
+		overlap(c, blk, off, len, &from, &to);
+		memcpy(b->data + (from - blk * c->bsize), (const char *)buf + (from - off),
 		       to - from);
 		b->verified_for = 0;
 	}
@@ -332,13 +399,76 @@ int f4_bcache_writeback(struct f4_bcache *c)
 	if (!v)
 		return -ENOMEM;
 	for (b = c->lru.next; b != &c->lru; b = b->next)
-		if (b->dirty)
+		if (b->dirty && !b->pinned)
 			v[n++] = b;
 	qsort(v, n, sizeof(*v), cmp_blk);
 	for (i = 0; i < n && !ret; i++)
 		ret = write_out(c, v[i]);
 	free(v);
 	return ret;
+}
+
+void f4_bcache_set_journaled(struct f4_bcache *c, bool on)
+{
+	c->journaled = on;
+}
+
+int f4_bcache_pinned(struct f4_bcache *c, struct f4_bcache_ref **out,
+		     size_t *n)
+{
+	struct cblock **v, *b;
+	struct f4_bcache_ref *r;
+	size_t i, k = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!c->st.pinned)
+		return 0;
+	v = malloc(c->st.pinned * sizeof(*v));
+	r = malloc(c->st.pinned * sizeof(*r));
+	if (!v || !r) {
+		free(v);
+		free(r);
+		return -ENOMEM;
+	}
+	for (b = c->lru.next; b != &c->lru; b = b->next)
+		if (b->pinned)
+			v[k++] = b;
+	qsort(v, k, sizeof(*v), cmp_blk);
+	for (i = 0; i < k; i++)
+		r[i] = (struct f4_bcache_ref){ v[i]->blk, v[i]->data };
+	free(v);
+	*out = r;
+	*n = k;
+	return 0;
+}
+
+void f4_bcache_unpin_all(struct f4_bcache *c)
+{
+	struct cblock *b;
+
+	for (b = c->lru.next; b != &c->lru && c->st.pinned; b = b->next)
+		if (b->pinned) {
+			b->pinned = false;
+			c->st.pinned--;
+		}
+}
+
+int f4_bcache_flush_out(struct f4_bcache *c, uint64_t blk, uint64_t count)
+{
+	uint64_t i;
+
+	for (i = 0; i < count; i++) {
+		struct cblock *b = find(c, blk + i);
+		int ret;
+
+		if (!b)
+			continue;
+		if (b->dirty && (ret = write_out(c, b)))
+			return ret;
+		drop(c, b);
+	}
+	return 0;
 }
 
 void f4_bcache_invalidate(struct f4_bcache *c, uint64_t blk, uint64_t count)

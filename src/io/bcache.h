@@ -1,8 +1,16 @@
 /* Owns the metadata block cache: an LRU of device blocks with write-back
  * (dirty blocks reach the device when evicted, on writeback, or on flush,
- * in ascending block order). Sized in bytes; it never holds more. Not
- * thread-safe by itself: its user (the io channel) runs under the big
- * lock. */
+ * in ascending block order). Sized in bytes; it holds more only when the
+ * journal pins more (journaled mode, below). Not thread-safe by itself:
+ * its user (the io channel) runs under the big lock.
+ *
+ * Journaled mode (a filesystem with a journal, while transactions run):
+ * every block written is *pinned* until f4_bcache_unpin_all says its
+ * transaction has committed. A pinned block never reaches the device
+ * from here: not on eviction, not on writeback, not through a byte
+ * write (bytes become block writes in the cache). After the commit it
+ * is an ordinary dirty block, written home on eviction or writeback
+ * (the checkpoint). */
 #ifndef F4_IO_BCACHE_H
 #define F4_IO_BCACHE_H
 
@@ -16,7 +24,13 @@ struct f4_bcache;
 
 struct f4_bcache_stats {
 	uint64_t hits, misses, writebacks, evictions;
-	size_t blocks, dirty;
+	size_t blocks, dirty, pinned;
+};
+
+/* A cached block: valid until the cache is next changed. */
+struct f4_bcache_ref {
+	uint64_t blk;
+	const void *data;
 };
 
 /* A cache of up to max_bytes over dev, in blocks of bsize bytes. */
@@ -29,9 +43,9 @@ int f4_bcache_read(struct f4_bcache *c, uint64_t blk, size_t count, void *buf);
 int f4_bcache_write(struct f4_bcache *c, uint64_t blk, size_t count,
 		    const void *buf);
 
-/* Byte-granular access that bypasses the cache but stays coherent with
- * it (dirty overlapping blocks are written first; cached copies are
- * updated by writes). */
+/* Byte-granular access, coherent with the cache: reads see cached
+ * copies; writes go to the device with dirty overlapping blocks written
+ * first and cached copies updated, or (journaled mode) into the cache. */
 int f4_bcache_read_bytes(struct f4_bcache *c, uint64_t off, size_t len,
 			 void *buf);
 int f4_bcache_write_bytes(struct f4_bcache *c, uint64_t off, size_t len,
@@ -43,8 +57,24 @@ int f4_bcache_write_bytes(struct f4_bcache *c, uint64_t off, size_t len,
 void f4_bcache_set_verified(struct f4_bcache *c, uint64_t blk, uint32_t owner);
 bool f4_bcache_verified(struct f4_bcache *c, uint64_t blk, uint32_t owner);
 
-/* Write every dirty block to the device (no sync). */
+/* Write every dirty block that is not pinned to the device (no sync). */
 int f4_bcache_writeback(struct f4_bcache *c);
+
+/* Journaled mode on or off (see above). */
+void f4_bcache_set_journaled(struct f4_bcache *c, bool on);
+
+/* The pinned blocks in ascending order, in a malloc'ed array (*n may be
+ * 0 with *out NULL). */
+int f4_bcache_pinned(struct f4_bcache *c, struct f4_bcache_ref **out,
+		     size_t *n);
+
+/* Their transaction committed: pinned blocks become ordinary dirty ones. */
+void f4_bcache_unpin_all(struct f4_bcache *c);
+
+/* Blocks [blk, blk + count) hold file data that libext2fs wrote through
+ * the cache: write them to the device now, pinned or not, and forget
+ * them (file data IO goes around the cache). */
+int f4_bcache_flush_out(struct f4_bcache *c, uint64_t blk, uint64_t count);
 
 /* Forget blocks [blk, blk + count) without writing them: they were freed
  * and may be reused for file data written around the cache. */

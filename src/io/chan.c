@@ -242,6 +242,30 @@ int f4_chan_writeback(io_channel ch)
 	return is_ours(ch) ? f4_bcache_writeback(priv_of(ch)->cache) : 0;
 }
 
+void f4_chan_set_journaled(io_channel ch, bool on)
+{
+	if (is_ours(ch))
+		f4_bcache_set_journaled(priv_of(ch)->cache, on);
+}
+
+int f4_chan_pinned(io_channel ch, struct f4_bcache_ref **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	return is_ours(ch) ? f4_bcache_pinned(priv_of(ch)->cache, out, n) : 0;
+}
+
+void f4_chan_unpin_all(io_channel ch)
+{
+	if (is_ours(ch))
+		f4_bcache_unpin_all(priv_of(ch)->cache);
+}
+
+int f4_chan_flush_out(io_channel ch, uint64_t blk, uint64_t count)
+{
+	return is_ours(ch) ? f4_bcache_flush_out(priv_of(ch)->cache, blk, count) : 0;
+}
+
 void f4_chan_drop_dirty(io_channel ch)
 {
 	if (is_ours(ch))

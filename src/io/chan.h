@@ -6,6 +6,7 @@
 #ifndef F4_IO_CHAN_H
 #define F4_IO_CHAN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <ext2fs/ext2fs.h>
 
@@ -23,6 +24,16 @@ void f4_chan_name(const struct f4_dev *dev, size_t cache_bytes, char *buf,
  * data IO that must see blocks libext2fs wrote (e.g. inline data just
  * moved into a block). */
 int f4_chan_writeback(io_channel ch);
+
+/* The cache's journaled mode and its pinned blocks (bcache.h), for the
+ * journal's transactions. */
+void f4_chan_set_journaled(io_channel ch, bool on);
+int f4_chan_pinned(io_channel ch, struct f4_bcache_ref **out, size_t *n);
+void f4_chan_unpin_all(io_channel ch);
+
+/* File data libext2fs wrote through the cache: to the device now, and
+ * out of the cache (f4_bcache_flush_out). */
+int f4_chan_flush_out(io_channel ch, uint64_t blk, uint64_t count);
 
 /* Forget dirty cached metadata unwritten (the mount stopped writing). */
 void f4_chan_drop_dirty(io_channel ch);

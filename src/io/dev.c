@@ -12,6 +12,7 @@
 
 #include "compat/blkdev.h"
 #include "src/io/dev.h"
+#include "src/io/wlog.h"
 #include "src/io/overlay.h"
 
 /* "/dev/fd/N" names a descriptor we inherited: use it as it is, so the
@@ -131,6 +132,8 @@ int f4_dev_open(struct f4_dev *dev, const char *path, uint64_t offset, bool rw,
 	ret = size_window(dev, total, msg, msglen);
 	if (!ret)
 		ret = lock_image(dev, msg, msglen);
+	if (!ret && rw)
+		ret = f4_wlog_open_env(&dev->wlog, msg, msglen);
 	if (ret)
 		goto fail;
 	return 0;
@@ -146,6 +149,8 @@ void f4_dev_close(struct f4_dev *dev)
 	dev->fd = -1;
 	f4_overlay_destroy(dev->ovl);
 	dev->ovl = NULL;
+	f4_wlog_close(dev->wlog);
+	dev->wlog = NULL;
 	free(dev->path);
 	dev->path = NULL;
 }
@@ -197,6 +202,20 @@ int f4_dev_pread(const struct f4_dev *dev, void *buf, size_t len, uint64_t off)
 	return ret || !dev->ovl ? ret : f4_overlay_read(dev->ovl, buf, len, off);
 }
 
+struct logged_write {
+	const struct f4_dev *dev;
+	const void *buf;
+	size_t len;
+	uint64_t off;
+};
+
+static int do_logged_write(void *ctx)
+{
+	const struct logged_write *x = ctx;
+
+	return dev_xfer(x->dev, true, (char *)x->buf, x->len, x->off);
+}
+
 int f4_dev_pwrite(const struct f4_dev *dev, const void *buf, size_t len,
 		  uint64_t off)
 {
@@ -210,11 +229,25 @@ int f4_dev_pwrite(const struct f4_dev *dev, const void *buf, size_t len,
 		if (ret)
 			return ret < 0 ? ret : 0;
 	}
+	if (dev->wlog) {
+		struct logged_write x = { dev, buf, len, off };
+
+		return f4_wlog_write(dev->wlog, do_logged_write, &x, buf, len, off);
+	}
 	/* dev_xfer only reads the buffer of a write. */
 	return dev_xfer(dev, true, (char *)buf, len, off);
 }
 
+static int do_logged_sync(void *ctx)
+{
+	const struct f4_dev *dev = ctx;
+
+	return f4_compat_datasync(dev->fd);
+}
+
 int f4_dev_sync(const struct f4_dev *dev)
 {
+	if (dev->wlog)
+		return f4_wlog_flush(dev->wlog, do_logged_sync, (void *)dev);
 	return f4_compat_datasync(dev->fd);
 }

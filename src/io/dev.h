@@ -11,6 +11,7 @@
 #include <sys/types.h>
 
 struct f4_overlay;
+struct f4_wlog;
 
 struct f4_dev {
 	int fd;
@@ -22,6 +23,9 @@ struct f4_dev {
 	/* Blocks served from elsewhere (a journal replayed in memory), or
 	 * NULL; owned, freed with the device (src/io/overlay.h). */
 	struct f4_overlay *ovl;
+	/* Power-cut tests: every write and flush logged (src/io/wlog.h),
+	 * or NULL. */
+	struct f4_wlog *wlog;
 };
 
 /* Opens read-only or read-write and takes the lock (shared for ro,

@@ -12,6 +12,7 @@
 #include "src/io/overlay.h"
 #include "src/journal/fc.h"
 #include "src/journal/jformat.h"
+#include "src/journal/jmap.h"
 #include "src/journal/recover.h"
 #include "src/journal/replay.h"
 
@@ -25,8 +26,7 @@ struct jsource {
 	struct f4_dev *dev;
 	uint32_t bsize;
 	unsigned inode_size;	/* for the fast-commit checks */
-	struct f4_map_rec *recs;
-	unsigned n;
+	struct f4_jmap map;
 	uint8_t *win;		/* F4_JWINDOW_BLOCKS blocks, or NULL */
 	uint64_t win_first;	/* journal block in win[0] */
 	unsigned win_count;	/* blocks held */
@@ -35,40 +35,17 @@ struct jsource {
 	uint64_t fs_blocks, limit;
 };
 
-static const struct f4_map_rec *jblk_rec(const struct jsource *s,
-					 uint64_t jblk);
-
 /* Device offset of journal block jblk (the map has no holes). */
 static uint64_t jblk_addr(const struct jsource *s, uint64_t jblk)
 {
-	const struct f4_map_rec *r = jblk_rec(s, jblk);
-
-	return r->addr + (jblk * s->bsize - r->off);
-}
-
-/* The map record holding journal block jblk. */
-static const struct f4_map_rec *jblk_rec(const struct jsource *s, uint64_t jblk)
-{
-	uint64_t pos = jblk * s->bsize;
-	unsigned lo = 0, hi = s->n;
-
-	while (lo + 1 < hi) {
-		unsigned mid = lo + (hi - lo) / 2;
-
-		if (s->recs[mid].off <= pos)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return &s->recs[lo];
+	return f4_jmap_addr(&s->map, jblk);
 }
 
 /* Fill the window from jblk on: as many blocks as are contiguous on
  * the device (one record), up to the window's size. */
 static int fill_window(struct jsource *s, uint64_t jblk)
 {
-	const struct f4_map_rec *r = jblk_rec(s, jblk);
-	uint64_t left = (r->off + r->len) / s->bsize - jblk;
+	uint64_t left = f4_jmap_run(&s->map, jblk);
 	unsigned count = left < F4_JWINDOW_BLOCKS ? (unsigned)left : F4_JWINDOW_BLOCKS;
 	int ret;
 
@@ -103,59 +80,8 @@ static int jsource_read(void *ctx, uint64_t jblk, void *buf)
 static bool forbidden(void *ctx, uint64_t fsblk)
 {
 	const struct jsource *s = ctx;
-	uint64_t addr = fsblk * s->bsize;
-	unsigned i;
 
-	if (fsblk >= s->limit)
-		return true;
-	for (i = 0; i < s->n; i++)
-		if (addr >= s->recs[i].addr &&
-		    addr - s->recs[i].addr < s->recs[i].len)
-			return true;
-	return false;
-}
-
-/* Read the journal inode and map it: every block mapped, inside the
- * device, as the checked mapping engine sees it. */
-static int map_journal(ext2_filsys fs, struct jsource *s, char *msg,
-		       size_t len)
-{
-	ext2_ino_t ino = fs->super->s_journal_inum;
-	struct ext2_inode_large inode;
-	struct f4_map_file mf = { .fs = fs, .ino = ino, .inode = &inode };
-	uint64_t size, end = 0;
-	unsigned max, i;
-	int ret;
-
-	if (!ino || ino > fs->super->s_inodes_count ||
-	    ext2fs_read_inode_full(fs, ino, (struct ext2_inode *)&inode,
-				   sizeof(inode))) {
-		snprintf(msg, len, "the journal inode %u cannot be read", ino);
-		return -EUCLEAN;
-	}
-	size = EXT2_I_SIZE(&inode);
-	if (!LINUX_S_ISREG(inode.i_mode) || size < (uint64_t)s->bsize * 1024 ||
-	    size % s->bsize) {
-		snprintf(msg, len, "the journal inode %u is not a journal (size %llu)",
-			 ino, (unsigned long long)size);
-		return -EUCLEAN;
-	}
-	max = f4_iomap_max_recs(&mf, size) + 1;
-	s->recs = calloc(max, sizeof(*s->recs));
-	if (!s->recs)
-		return -ENOMEM;
-	ret = f4_iomap_map(&mf, 0, size, s->recs, max, &s->n);
-	for (i = 0; !ret && i < s->n; i++, end += s->recs[i - 1].len)
-		if (s->recs[i].type != F4_MAP_MAPPED || s->recs[i].off != end ||
-		    !f4_dev_range_ok(s->dev, s->recs[i].addr, s->recs[i].len))
-			ret = -EUCLEAN;
-	if (!ret && end < size)
-		ret = -EUCLEAN;
-	if (ret == -EUCLEAN)
-		snprintf(msg, len, "the journal inode's map is corrupt%s%s",
-			 mf.corrupt_what ? ": " : "",
-			 mf.corrupt_what ? mf.corrupt_what : "");
-	return ret;
+	return fsblk >= s->limit || f4_jmap_holds(&s->map, fsblk * s->bsize);
 }
 
 /* libext2fs, read-only through our io manager, only to find the journal. */
@@ -182,7 +108,7 @@ static int find_journal(struct f4_dev *dev, struct jsource *s, char *msg,
 		snprintf(msg, len, "the journal is on an external device, which fuse4fs cannot replay");
 		ret = -EOPNOTSUPP;
 	} else {
-		ret = map_journal(fs, s, msg, len);
+		ret = f4_jmap_build(fs, dev, &s->map, msg, len);
 	}
 	ext2fs_close_free(&fs);
 	return ret;
@@ -343,8 +269,7 @@ static int run(struct jsource *s, struct f4_replay_result *res, char *msg,
 {
 	struct f4_jdev jd = {
 		.read = jsource_read, .ctx = s, .blocksize = s->bsize,
-		.nblocks = s->recs[s->n - 1].off / s->bsize +
-			   s->recs[s->n - 1].len / s->bsize,
+		.nblocks = s->map.nblocks,
 	};
 	struct f4_jplan p;
 	bool fc = false;
@@ -399,6 +324,6 @@ int f4_journal_replay(struct f4_dev *dev, struct f4_replay_result *res,
 		ret = run(&s, res, msg, msglen);
 	}
 	free(s.win);
-	free(s.recs);
+	f4_jmap_free(&s.map);
 	return ret;
 }

@@ -18,6 +18,7 @@ struct f4_conf {
 	enum f4_errors_policy errors;
 	bool io_pread;		/* file data through pread/pwrite only */
 	uint64_t cache_size;	/* metadata cache bytes; 0: from RAM */
+	unsigned commit_s;	/* seconds between journal commits; 0: 5 */
 	struct f4_idmap idmap;	/* on-disk ids <-> ids seen */
 	/* A read-write mount loads its bitmaps after mounting
 	 * (f4_mount_start_background), not in f4_mount_open. */

@@ -1,6 +1,8 @@
-/* Owns the background writer: every few seconds dirty metadata goes to
- * the image, like the kernel's writeback, so a crash loses at most
- * that much. */
+/* Owns the background writer: every few seconds (commit=, 5 by
+ * default) the running transaction commits, and the log is emptied
+ * once it is half full (journaled filesystems); or dirty metadata is
+ * written back in place (unjournaled ones). A crash loses at most that
+ * much. */
 #include "config.h"
 
 #include <errno.h>
@@ -9,9 +11,8 @@
 #include <time.h>
 
 #include "src/base/log.h"
+#include "src/journal/txn.h"
 #include "src/mount/flusher.h"
-
-#define F4_FLUSH_INTERVAL_S 5
 
 struct f4_flusher {
 	pthread_t thread;
@@ -19,6 +20,14 @@ struct f4_flusher {
 	pthread_cond_t wake;
 	bool stop;		/* protected by lock */
 };
+
+static void checkpoint_if_half_full(struct f4_fs *f4)
+{
+	f4_fs_lock(f4);
+	if (!f4->went_ro && f4_txn_wants_checkpoint(f4))
+		f4_txn_checkpoint(f4);
+	f4_fs_unlock(f4);
+}
 
 static void *flusher_main(void *arg)
 {
@@ -30,13 +39,14 @@ static void *flusher_main(void *arg)
 		struct timespec until;
 
 		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += F4_FLUSH_INTERVAL_S;
+		until.tv_sec += f4_txn_interval(f4);
 		pthread_cond_timedwait(&fl->wake, &fl->lock, &until);
 		if (fl->stop)
 			break;
 		pthread_mutex_unlock(&fl->lock);
-		if (f4_fs_writeback(f4))
+		if (f4_fs_commit(f4, false))
 			f4_err("%s: writing metadata back failed", f4->dev.path);
+		checkpoint_if_half_full(f4);
 		pthread_mutex_lock(&fl->lock);
 	}
 	pthread_mutex_unlock(&fl->lock);

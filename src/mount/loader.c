@@ -10,8 +10,22 @@
 
 #include "src/base/log.h"
 #include "src/fs/errors.h"
+#include "src/journal/txn.h"
 #include "src/mount/loader.h"
 #include "src/ns/orphan.h"
+
+/* A journal that cannot be written leaves the mount read-only: the
+ * guarantee would not hold. */
+static int open_journal(struct f4_fs *f4, char *msg, size_t len)
+{
+	char why[256];
+	int ret = f4_txn_open(f4, f4->commit_s, why, sizeof(why));
+
+	if (ret)
+		snprintf(msg, len, "%s: %s; changes cannot be journaled", f4->dev.path,
+			 why);
+	return ret;
+}
 
 /* Does the block bitmap mark [blk, blk + n) in use? (Bits copied out in
  * chunks: libext2fs 1.47.0's find_first_zero answers ENOENT on an empty
@@ -79,8 +93,16 @@ int f4_loader_load(struct f4_fs *f4, char *msg, size_t len)
 	if (sb->s_state & EXT2_ERROR_FS)
 		f4_warn("%s: the filesystem has recorded errors; running e2fsck is recommended",
 			f4->dev.path);
+	if (ext2fs_has_feature_journal(sb) && open_journal(f4, msg, len))
+		return -EROFS;
 	f4->mount_state = sb->s_state;
-	sb->s_state &= (uint16_t)~EXT2_VALID_FS;
+	/* In use: with a journal, as ext4 marks it (needs_recovery; a
+	 * replay then leaves it consistent, no check needed); without
+	 * one, not clean (a crash needs e2fsck). */
+	if (ext2fs_has_feature_journal(sb))
+		ext2fs_set_feature_journal_needs_recovery(sb);
+	else
+		sb->s_state &= (uint16_t)~EXT2_VALID_FS;
 	sb->s_mnt_count++;
 	sb->s_mtime = (uint32_t)time(NULL);
 	/* Like the kernel, keep the backup superblocks and descriptors as
@@ -91,9 +113,19 @@ int f4_loader_load(struct f4_fs *f4, char *msg, size_t len)
 	if (err) {
 		snprintf(msg, len, "%s: cannot mark the filesystem in use: %s",
 			 f4->dev.path, error_message(err));
+		f4_txn_close(f4);
 		return f4_errcode_to_errno(err);
 	}
 	f4->marked_in_use = true;
+	if (f4->journal) {
+		char why[256];
+		int ret = f4_txn_begin(f4, why, sizeof(why));
+
+		if (ret) {
+			snprintf(msg, len, "%s: %s", f4->dev.path, why);
+			return ret;
+		}
+	}
 	f4->next_generation = (uint32_t)time(NULL) ^ (uint32_t)getpid() << 16;
 	f4_orphan_cleanup(f4);	/* problems are reported; e2fsck finishes */
 	return 0;

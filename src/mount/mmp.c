@@ -308,8 +308,8 @@ int f4_mmp_claim(struct f4_fs *f4, char *msg, size_t msglen)
 	struct f4_mmp *m;
 	int ret;
 
-	if (!f4->rw || !ext2fs_has_feature_mmp(f4->fs->super))
-		return 0;
+	if (!f4->rw || f4->mmp || !ext2fs_has_feature_mmp(f4->fs->super))
+		return 0;	/* (claimed already: before a replay) */
 	m = calloc(1, sizeof(*m));
 	if (!m)
 		return -ENOMEM;

@@ -31,7 +31,8 @@
 #include "src/fs/fs.h"
 
 /* Claim the filesystem of a read-write mount with the mmp feature (a
- * no-op otherwise) before anything is written. Takes 2 * interval + 1
+ * no-op otherwise, or when claimed already: before a journal replay)
+ * before anything is written. Takes 2 * interval + 1
  * seconds (11 by default), twice that after an unclean unmount. On
  * refusal returns -EBUSY (or -EUCLEAN for a damaged MMP block, -EIO...)
  * with a one-line reason in msg. Call without the big lock. */

@@ -18,6 +18,7 @@
 #include "src/inode/icache.h"
 #include "src/io/chan.h"
 #include "src/journal/replay.h"
+#include "src/journal/txn.h"
 #include "src/mount/flusher.h"
 #include "src/mount/loader.h"
 #include "src/mount/mmp.h"
@@ -28,18 +29,19 @@
 /* Freed blocks may come back as file data written around the metadata
  * cache: drop them from it (unwritten, so stale metadata never lands on
  * them later). Allocations are left alone: libext2fs may fill a block
- * before it accounts for it. */
-static void block_stats_changed(ext2_filsys fs, blk64_t blk, int inuse)
-{
-	if (inuse < 0)
-		f4_chan_invalidate(fs->io, blk, 1);
-}
-
+ * before it accounts for it. The running transaction learns of both
+ * (its groups changed; freed blocks wait for its commit). */
 static void block_range_stats_changed(ext2_filsys fs, blk64_t blk, blk_t num,
 				      int inuse)
 {
 	if (inuse < 0)
 		f4_chan_invalidate(fs->io, blk, num);
+	f4_txn_blocks_changed(fs->priv_data, blk, num, inuse);
+}
+
+static void block_stats_changed(ext2_filsys fs, blk64_t blk, int inuse)
+{
+	block_range_stats_changed(fs, blk, 1, inuse);
 }
 
 /* Default metadata cache: 1/32 of the RAM, between 8 MiB and 512 MiB. */
@@ -89,6 +91,33 @@ static int open_ext2fs(struct f4_fs *f4, const struct f4_conf *conf, bool rw,
 	return f4_sysmap_build(f4, msg, len);
 }
 
+/* Multiple-mount protection before a replay writes anything, as the
+ * kernel orders it: the journal of a filesystem another node has
+ * mounted (fuse4fs keeps needs_recovery set while mounted) is live.
+ * libext2fs is opened only to claim, and closed again: the replay
+ * changes what it read. */
+static int claim_before_replay(struct f4_fs *f4, char *msg, size_t len)
+{
+	char name[96];
+	errcode_t err;
+	int ret = 0;
+
+	f4_chan_name(&f4->dev, 1u << 20, name, sizeof(name));	/* 1 MiB: enough */
+	err = ext2fs_open2(name, NULL, EXT2_FLAG_64BITS | EXT2_FLAG_SKIP_MMP,
+			   0, 0, f4_chan_manager(), &f4->fs);
+	if (err) {	/* the replay's own checks say why */
+		f4->fs = NULL;
+		return 0;
+	}
+	if (ext2fs_has_feature_mmp(f4->fs->super)) {
+		f4->rw = true;
+		f4->blockbits = EXT2_BLOCK_SIZE_BITS(f4->fs->super);
+		ret = f4_mmp_claim(f4, msg, len);
+	}
+	ext2fs_close_free(&f4->fs);
+	return ret;
+}
+
 static enum f4_errors_policy policy_from_super(const struct ext2_super_block *sb)
 {
 	switch (sb->s_errors) {
@@ -106,7 +135,7 @@ static enum f4_errors_policy policy_from_super(const struct ext2_super_block *sb
 static int create_data_io(struct f4_fs *f4, const struct f4_conf *conf)
 {
 	/* An overlay is seen through f4_dev_pread only. */
-	bool pread_only = conf->io_pread || f4->dev.ovl;
+	bool pread_only = conf->io_pread || f4->dev.ovl || f4->dev.wlog;
 	int ret = pread_only ? -EOPNOTSUPP :
 		  f4_data_io_uring_create(&f4->dev, &f4->dio);
 
@@ -227,7 +256,9 @@ int f4_mount_open(const struct f4_conf *conf, struct f4_fs **out, char *msg,
 		return -ENOMEM;
 	pthread_mutex_init(&f4->lock, NULL);
 	pthread_cond_init(&f4->loaded, NULL);
+	pthread_cond_init(&f4->handles_cv, NULL);
 	f4->dev.fd = -1;
+	f4->commit_s = conf->commit_s;
 	f4->idmap = conf->idmap;
 	ret = f4_dev_open(&f4->dev, conf->image, conf->offset, rw, msg, msglen);
 	if (ret)
@@ -237,6 +268,8 @@ int f4_mount_open(const struct f4_conf *conf, struct f4_fs **out, char *msg,
 		ret = reopen_if_read_only(f4, conf, rw, msg, msglen);
 	if (!ret && rw)
 		ret = refuse_kernel_mounted(f4, msg, msglen);
+	if (!ret && replay && rw)
+		ret = claim_before_replay(f4, msg, msglen);
 	if (!ret && replay)
 		ret = replay_journal(f4, conf, &rw, &res, msg, msglen);
 	if (ret)
@@ -283,6 +316,11 @@ int f4_mount_start_background(struct f4_fs *f4)
  * detected corruption, the superblock with its error record. */
 static void close_stopped(struct f4_fs *f4)
 {
+	/* The journal keeps what was committed for the next mount's
+	 * replay, and records the error (not on a device lost over MMP:
+	 * that one is not ours to write any more). */
+	f4_txn_abort(f4, f4_mmp_lost(f4) ? 0 : -EIO);
+	f4_txn_stop(f4);
 	f4_chan_drop_dirty(f4->fs->io);
 	f4->fs->flags &= ~(EXT2_FLAG_BB_DIRTY | EXT2_FLAG_IB_DIRTY);
 	if (f4_mmp_lost(f4)) {
@@ -311,6 +349,14 @@ int f4_mount_close(struct f4_fs *f4)
 		if (!f4->went_ro)
 			f4_orphan_cleanup(f4);
 
+		/* With a journal: the last commit, the log emptied; what is
+		 * left to write in place is the superblock (clean state). */
+		if (f4->journal) {
+			if (f4_txn_stop(f4))
+				ret = -EIO;
+			f4->fs->flags &= ~(EXT2_FLAG_BB_DIRTY | EXT2_FLAG_IB_DIRTY);
+			f4->fs->flags |= EXT2_FLAG_SUPER_ONLY;
+		}
 		/* Clean again, unless errors were recorded meanwhile. */
 		sb->s_state = (uint16_t)((f4->mount_state & EXT2_VALID_FS) |
 					 (sb->s_state & EXT2_ERROR_FS) |
@@ -319,8 +365,10 @@ int f4_mount_close(struct f4_fs *f4)
 		ext2fs_mark_super_dirty(f4->fs);
 	}
 	if (f4->fs) {
-		ret = f4_errcode_to_errno(ext2fs_close_free(&f4->fs));
-		if (ret)
+		int cret = f4_errcode_to_errno(ext2fs_close_free(&f4->fs));
+
+		ret = ret ? ret : cret;
+		if (cret)
 			f4_err("%s: closing the filesystem failed: %s",
 			       f4->dev.path, strerror(-ret));
 	}
@@ -331,6 +379,7 @@ int f4_mount_close(struct f4_fs *f4)
 	free(f4->corrupt_seen);
 	f4_sysmap_free(f4->sysmap);
 	pthread_cond_destroy(&f4->loaded);
+	pthread_cond_destroy(&f4->handles_cv);
 	pthread_mutex_destroy(&f4->lock);
 	free(f4);
 	return ret;

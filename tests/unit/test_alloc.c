@@ -3,7 +3,8 @@
  * blocks (a write cut short, then ENOSPC) while root, the reserved uid
  * and members of the reserved group may use them; inode exhaustion is
  * ENOSPC and leaks nothing; appends land next to the file's previous
- * block (the goal). The oracle is libext2fs on the closed image (block
+ * block (the goal); space freed by the running journal transaction is
+ * there for the next write. The oracle is libext2fs on the closed image (block
  * bitmap counted bit by bit, s_r_blocks_count, file bytes, block map) and
  * e2fsck -fn. */
 #include "config.h"
@@ -230,6 +231,31 @@ static void test_goal_contiguous(void **state)
 	free(buf);
 }
 
+/* With a journal, blocks a transaction frees are kept from reuse until
+ * it commits; a write that finds no room otherwise commits first (as
+ * ext4 retries after forcing a commit): the space of a file truncated
+ * a moment ago is there for the next one, in the same mount. */
+static void test_freed_space_reused(void **state)
+{
+	struct wfx *x = *state;
+	uint64_t got_a, got_b;
+	ext2_ino_t a, b;
+	char *buf = malloc(CHUNK);
+
+	wfx_fill(buf, CHUNK, 33);
+	wfx_mount(x);
+	assert_non_null(x->f4->journal);
+	a = wfx_make(x, &wfx_root, EXT2_ROOT_INO, "a", S_IFREG | 0644, NULL);
+	b = wfx_make(x, &wfx_root, EXT2_ROOT_INO, "b", S_IFREG | 0644, NULL);
+	got_a = fill(x, &wfx_root, a, 0, buf);
+	assert_true(got_a > 0);
+	assert_int_equal(wfx_truncate(x, a, 0), 0);
+	got_b = fill(x, &wfx_root, b, 0, buf);
+	assert_true(got_b >= got_a - got_a / 20);
+	wfx_umount(x);
+	free(buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -241,6 +267,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_inodes_enospc, setup_few_inodes,
 						wfx_teardown),
 		WFX_ALL_FORMATS(test_goal_contiguous),
+		WFX_ON(test_freed_space_reused, ext4_4k),
+		WFX_ON(test_freed_space_reused, ext3_1k),
 	};
 
 	return WFX_RUN(tests);
