@@ -13,7 +13,9 @@
 #   make check-asan F4_ASAN_TESTS='tests/integ/corrupt.sh tests/integ/offset.sh'
 
 # The integration tests, and journal recovery on three formats (ext3's
-# block maps, ext4, data=journal: the replay code with the overlay).
+# block maps, ext4, data=journal: the replay code with the overlay); the
+# crash tests of journaled writes with fewer rounds (what the sanitizers
+# add is the commit and replay paths run, not more random moments).
 F4_ASAN_TESTS = $(F4_INTEG_TESTS) $(F4_JOURNAL_TESTS)
 F4_ASAN_JOURNAL_FORMATS = ext3 ext4-4k data-journal
 F4_ASAN_BIN = $(abs_top_builddir)/san-build/obj/fuse4fs$(EXEEXT)
@@ -32,6 +34,7 @@ check-asan: $(check_PROGRAMS)
 	rc=0; \
 	$(F4_ASAN_ENV) F4_FUSE4FS='$(F4_ASAN_BIN)' \
 		F4J_FORMATS='$(F4_ASAN_JOURNAL_FORMATS)' \
+		F4_CRASH_ROUNDS=2 F4_POWERCUT_SAMPLES=4 \
 		$(MAKE) $(AM_MAKEFLAGS) check TESTS='$(F4_ASAN_TESTS)' \
 		TEST_SUITE_LOG=tests/san/test-suite.log || rc=1; \
 	$(SHELL) $(abs_top_srcdir)/tests/san/check.sh scan tests/san/logs || rc=1; \
