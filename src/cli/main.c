@@ -35,23 +35,44 @@ static void version(void)
 	       f4_fuse_version(), e2ver ? e2ver : "?");
 }
 
+/* src with libfuse's option escapes: a backslash before every comma
+ * and backslash, so that any image path is one fsname= value. */
+static char *escape_option_value(const char *src)
+{
+	char *out = malloc(2 * strlen(src) + 1), *d = out;
+
+	if (!out)
+		return NULL;
+	for (; *src; src++) {
+		if (*src == ',' || *src == '\\')
+			*d++ = '\\';
+		*d++ = *src;
+	}
+	*d = '\0';
+	return out;
+}
+
 /* The -o list handed to libfuse: ours first, then the user's. A mount
  * that ended up read-only (asked for, or forced by the features) is
  * read-only for the kernel too. */
 static char *fuse_option_list(const struct f4_opts *o, bool readonly)
 {
 	const char *user = o->fuse_opts ? o->fuse_opts : "";
-	size_t len = strlen(user) + strlen(o->image) + 64;
-	char *s = malloc(len);
+	char *image = escape_option_value(o->image);
+	size_t len = strlen(user) + (image ? strlen(image) : 0) + 64;
+	char *s = image ? malloc(len) : NULL;
 
-	if (!s)
+	if (!s) {
+		free(image);
 		return NULL;
+	}
 	snprintf(s, len, "%s%s%s%s%s%s", o->has_subtype ? "" : "subtype=fuse4fs,",
 		 readonly && !o->readonly ? "ro," : "",
-		 o->has_fsname ? "" : "fsname=", o->has_fsname ? "" : o->image,
+		 o->has_fsname ? "" : "fsname=", o->has_fsname ? "" : image,
 		 o->has_fsname ? "" : ",", user);
 	if (s[strlen(s) - 1] == ',')
 		s[strlen(s) - 1] = '\0';
+	free(image);
 	return s;
 }
 
@@ -89,6 +110,9 @@ static int open_fs(const struct f4_opts *o, struct f4_fs **out, char *msg,
 		.io_pread = o->io_pread,
 		.cache_size = o->cache_size,
 		.commit_s = o->commit_s,
+		.atime = o->atime,
+		.nodiratime = o->nodiratime,
+		.dirsync = o->dirsync,
 		.idmap = o->idmap,
 		.load_in_background = true,
 	};

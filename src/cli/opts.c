@@ -212,6 +212,42 @@ static int note_subtype(struct f4_opts *o, const char *v, char *m, size_t l)
 	return 0;
 }
 
+static int set_relatime(struct f4_opts *o, const char *v, char *m, size_t l)
+{
+	o->atime = F4_ATIME_RELATIME;
+	return 0;
+}
+
+static int set_strictatime(struct f4_opts *o, const char *v, char *m, size_t l)
+{
+	o->atime = F4_ATIME_STRICT;
+	return 0;
+}
+
+static int set_noatime(struct f4_opts *o, const char *v, char *m, size_t l)
+{
+	o->atime = F4_ATIME_NEVER;
+	return 0;
+}
+
+static int set_nodiratime(struct f4_opts *o, const char *v, char *m, size_t l)
+{
+	o->nodiratime = true;
+	return 0;
+}
+
+static int set_diratime(struct f4_opts *o, const char *v, char *m, size_t l)
+{
+	o->nodiratime = false;
+	return 0;
+}
+
+static int set_dirsync(struct f4_opts *o, const char *v, char *m, size_t l)
+{
+	o->dirsync = true;
+	return 0;
+}
+
 static const struct opt_def opt_table[] = {
 	{ "ro", NULL, true, set_ro, "mount read-only; the image is opened read-only and never written" },
 	{ "rw", NULL, false, set_rw, "mount read-write (the default)" },
@@ -237,12 +273,35 @@ static const struct opt_def opt_table[] = {
 	{ "nodev", NULL, true, NULL, "do not interpret device nodes" },
 	{ "nosuid", NULL, true, NULL, "ignore setuid and setgid bits" },
 	{ "noexec", NULL, true, NULL, "do not allow execution of programs" },
-	{ "noatime", NULL, true, NULL, "do not update access times" },
-	{ "dev", NULL, true, NULL, "interpret device nodes (the default for root)" },
-	{ "suid", NULL, true, NULL, "honour setuid and setgid bits (the default for root)" },
+	{ "dev", NULL, true, NULL, "interpret device nodes (not the default: fuse4fs mounts nodev unless asked)" },
+	{ "suid", NULL, true, NULL, "honour setuid and setgid bits (not the default: fuse4fs mounts nosuid unless asked)" },
 	{ "exec", NULL, true, NULL, "allow execution of programs (the default)" },
-	{ "atime", NULL, true, NULL, "update access times" },
+	{ "relatime", NULL, false, set_relatime, "update a file's access time when it is not newer than its modification or change time, or is a day old (the default, as ext4)" },
+	{ "strictatime", NULL, false, set_strictatime, "update access times at every read" },
+	{ "atime", NULL, true, set_relatime, "do not use noatime: access times as relatime" },
+	{ "noatime", NULL, true, set_noatime, "never update access times" },
+	{ "nodiratime", NULL, false, set_nodiratime, "never update the access times of directories" },
+	{ "diratime", NULL, false, set_diratime, "update directories' access times too (the default)" },
+	{ "lazytime", NULL, false, NULL, "accepted, as ext4 (timestamps reach the image with the next journal commit in any case)" },
+	{ "nolazytime", NULL, false, NULL, "accepted (the default)" },
+	{ "sync", NULL, true, set_dirsync, "every write and every directory change is durable before it returns" },
+	{ "async", NULL, false, NULL, "changes are committed every commit= seconds and at fsync (the default)" },
+	{ "dirsync", NULL, false, set_dirsync, "every directory change (create, link, unlink, mkdir, rmdir, mknod, symlink, rename) is durable before it returns" },
+	{ "defaults", NULL, false, NULL, "the defaults (rw, nosuid, nodev, exec, relatime, async): for fstab" },
+	{ "auto", NULL, false, NULL, "for fstab (mount -a): ignored here" },
+	{ "noauto", NULL, false, NULL, "for fstab (mount -a): ignored here" },
+	{ "user", NULL, false, NULL, "for fstab (mount(8) lets users mount it): ignored here" },
+	{ "users", NULL, false, NULL, "for fstab: ignored here" },
+	{ "nouser", NULL, false, NULL, "for fstab: ignored here" },
+	{ "nofail", NULL, false, NULL, "for fstab (no error at boot if missing): ignored here" },
+	{ "_netdev", NULL, false, NULL, "for fstab (needs the network): ignored here" },
 };
+
+/* Options for other programs, by convention (fstab comments: x-*). */
+static bool foreign_option(const char *item)
+{
+	return strncmp(item, "x-", 2) == 0;
+}
 
 #define OPT_COUNT (sizeof(opt_table) / sizeof(opt_table[0]))
 
@@ -266,7 +325,7 @@ static int apply_one(struct f4_opts *o, char *item, char *msg, size_t len)
 	const char *val = NULL;
 	size_t i;
 
-	if (!*item)
+	if (!*item || foreign_option(item))
 		return 0;
 	if (eq) {
 		*eq = '\0';
@@ -429,4 +488,5 @@ void f4_opts_print_help(void *stream)
 		else
 			fprintf(f, "    -o %-22s %s\n", left, d->help);
 	}
+	fputs("    x-*: options for other programs (fstab comments): ignored\n", f);
 }

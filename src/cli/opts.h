@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "src/fs/errors.h"
+#include "src/fs/fs.h"
 #include "src/fs/idmap.h"
 
 struct f4_opts {
@@ -22,6 +23,9 @@ struct f4_opts {
 	bool io_pread;		/* -o io=pread: no io_uring */
 	uint64_t cache_size;	/* -o cache_size=, bytes; 0: from RAM */
 	unsigned commit_s;	/* -o commit=, seconds; 0: default */
+	enum f4_atime_policy atime;	/* relatime, strictatime, noatime */
+	bool nodiratime;
+	bool dirsync;		/* -o dirsync or sync */
 	bool writeback_cache;	/* -o writeback_cache */
 	bool foreground;	/* -f (and -d) */
 	bool debug;		/* -d */

@@ -10,6 +10,7 @@
 #include "src/dir/dir.h"
 #include "src/dir/dirsnap.h"
 #include "src/fs/errors.h"
+#include "src/inode/atime.h"
 #include "src/inode/inode.h"
 
 struct snap_ctx {
@@ -93,6 +94,8 @@ int f4_dirsnap_build(struct f4_fs *f4, ext2_ino_t dir, struct f4_dirsnap **out)
 		ret = -ENOTDIR;
 	if (!ret)
 		ret = f4_dir_walk(f4, dir, &inode, add_entry, &c);
+	if (!ret)
+		f4_inode_touch_atime(f4, dir, &inode);
 	f4_fs_unlock(f4);
 	if (ret) {
 		f4_dirsnap_free(snap);

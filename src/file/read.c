@@ -14,6 +14,7 @@
 #include "src/fs/fmap.h"
 #include "src/inode/icache.h"
 #include "src/file/inline_data.h"
+#include "src/inode/atime.h"
 #include "src/inode/inode.h"
 
 int f4_file_open_check(struct f4_fs *f4, ext2_ino_t ino, int flags)
@@ -85,7 +86,8 @@ static unsigned plan_reads(const struct f4_map_rec *recs, unsigned n,
 /* One pass: map under the lock, then read without it. */
 static int read_pass(struct f4_fs *f4, ext2_ino_t ino, uint64_t off,
 		     size_t size, char *buf, struct f4_map_rec *recs,
-		     unsigned max, struct f4_io_vec *vecs, uint64_t *done)
+		     unsigned max, struct f4_io_vec *vecs, uint64_t *done,
+		     bool first)
 {
 	struct ext2_inode_large inode;
 	uint64_t isize;
@@ -98,6 +100,8 @@ static int read_pass(struct f4_fs *f4, ext2_ino_t ino, uint64_t off,
 		ret = -EISDIR;
 	if (ret)
 		goto out_unlock;
+	if (first)
+		f4_inode_touch_atime(f4, ino, &inode);
 	isize = EXT2_I_SIZE(&inode);
 	if (off >= isize) {
 		*done = off;
@@ -140,7 +144,8 @@ int f4_file_read(struct f4_fs *f4, ext2_ino_t ino, uint64_t off, size_t size,
 		uint64_t done = pos;
 
 		ret = read_pass(f4, ino, pos, (size_t)(end - pos),
-				(char *)buf + (pos - off), recs, max, vecs, &done);
+				(char *)buf + (pos - off), recs, max, vecs, &done,
+				pos == off);
 		if (ret || done <= pos)
 			break;
 		pos = done;

@@ -32,6 +32,14 @@ enum f4_errors_policy {
 struct f4_mmp;
 struct f4_sysmap;
 
+/* When reads and readdir update the access time, as ext4's mount
+ * options say (src/inode/atime.h). */
+enum f4_atime_policy {
+	F4_ATIME_RELATIME = 0,	/* the default */
+	F4_ATIME_STRICT,	/* strictatime (and atime) */
+	F4_ATIME_NEVER,		/* noatime */
+};
+
 struct f4_lock_stats {
 	uint64_t acquisitions;
 	uint64_t total_hold_ns;
@@ -49,6 +57,9 @@ struct f4_fs {
 	bool rw;			/* mounted read-write */
 	enum f4_errors_policy errors;
 	struct f4_idmap idmap;		/* on-disk ids <-> ids seen */
+	enum f4_atime_policy atime;
+	bool nodiratime;		/* directories keep their atime */
+	bool dirsync;			/* commit after each directory change */
 
 	pthread_mutex_t lock;		/* the big lock */
 	ext2_filsys fs;			/* protected by lock */
@@ -124,6 +135,11 @@ int f4_fs_statfs(struct f4_fs *f4, struct f4_statfs *st);
  * device is flushed (fsync). A mount that stopped writing writes
  * nothing: -EIO when durable (its uncommitted changes are lost), else 0. */
 int f4_fs_commit(struct f4_fs *f4, bool durable);
+
+/* After a directory change that returned ret: on a dirsync (or sync)
+ * mount, make it durable (f4_fs_commit). Returns ret, or the commit's
+ * error. Without the lock. */
+int f4_fs_dirsync(struct f4_fs *f4, int ret);
 
 /* Handles (lock held). An operation that allocates, drops the lock to
  * move data, then links what it allocated: f4_fs_handle_gate before it

@@ -82,6 +82,11 @@ int f4_fs_commit(struct f4_fs *f4, bool durable)
 	return !ret && durable && !journaled ? f4_dev_sync(&f4->dev) : ret;
 }
 
+int f4_fs_dirsync(struct f4_fs *f4, int ret)
+{
+	return !ret && f4->dirsync ? f4_fs_commit(f4, true) : ret;
+}
+
 void f4_fs_handle_gate(struct f4_fs *f4)
 {
 	while (f4->commit_waiting && !my_handles)

@@ -94,6 +94,8 @@ void f4_op_create(fuse_req_t req, fuse_ino_t parent, const char *name,
 
 	f4_req_cred(req, &cred, &groups);
 	ret = f4_handle_create(f4, f4_ino(parent), name, &a, fi->flags, &attr);
+	if (!ret && (ret = f4_fs_dirsync(f4, 0)))
+		f4_handle_release(f4, attr.ino);
 	if (ret) {
 		fuse_reply_err(req, -ret);
 		return;

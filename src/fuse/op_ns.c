@@ -22,7 +22,7 @@ static void make(fuse_req_t req, fuse_ino_t parent, const char *name,
 
 	f4_req_cred(req, &cred, &groups);
 	ret = f4_ns_make(f4_req_fs(req), f4_ino(parent), name, &a, &attr);
-	f4_reply_entry(req, ret, &attr);
+	f4_reply_entry(req, f4_fs_dirsync(f4_req_fs(req), ret), &attr);
 }
 
 void f4_op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name,
@@ -55,17 +55,21 @@ void f4_op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent,
 	int ret = f4_ns_link(f4_req_fs(req), f4_ino(ino), f4_ino(newparent),
 			     newname, &attr);
 
-	f4_reply_entry(req, ret, &attr);
+	f4_reply_entry(req, f4_fs_dirsync(f4_req_fs(req), ret), &attr);
 }
 
 void f4_op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	fuse_reply_err(req, -f4_ns_unlink(f4_req_fs(req), f4_ino(parent), name));
+	struct f4_fs *f4 = f4_req_fs(req);
+
+	fuse_reply_err(req, -f4_fs_dirsync(f4, f4_ns_unlink(f4, f4_ino(parent), name)));
 }
 
 void f4_op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
 {
-	fuse_reply_err(req, -f4_ns_rmdir(f4_req_fs(req), f4_ino(parent), name));
+	struct f4_fs *f4 = f4_req_fs(req);
+
+	fuse_reply_err(req, -f4_fs_dirsync(f4, f4_ns_rmdir(f4, f4_ino(parent), name)));
 }
 
 void f4_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
@@ -84,6 +88,7 @@ void f4_op_rename(fuse_req_t req, fuse_ino_t parent, const char *name,
 	f |= (flags & 2u) ? F4_RENAME_EXCHANGE : 0;
 	f |= (flags & 4u) ? F4_RENAME_WHITEOUT : 0;
 	f4_req_cred(req, &cred, &groups);
-	fuse_reply_err(req, -f4_ns_rename(f4_req_fs(req), &cred, f4_ino(parent),
-					  name, f4_ino(newparent), newname, f));
+	fuse_reply_err(req, -f4_fs_dirsync(f4_req_fs(req),
+			f4_ns_rename(f4_req_fs(req), &cred, f4_ino(parent), name,
+				     f4_ino(newparent), newname, f)));
 }

@@ -68,10 +68,6 @@ struct timespec f4_time_decode(uint32_t base, uint32_t extra, bool has_extra)
 	return ts;
 }
 
-#define F4_EXTRA_END(field)                                              \
-	(offsetof(struct ext2_inode_large, field) +                      \
-	 sizeof(((struct ext2_inode_large *)0)->field))
-
 static dev_t decode_rdev(const struct ext2_inode_large *inode)
 {
 	uint32_t old = ext2fs_le32_to_cpu(inode->i_block[0]);

@@ -25,6 +25,11 @@ bool f4_inode_nameable(const struct f4_fs *f4, ext2_ino_t ino);
 int f4_inode_read(struct f4_fs *f4, ext2_ino_t ino,
 		  struct ext2_inode_large *inode);
 
+/* Where an extended field of the large inode ends (for has_extra). */
+#define F4_EXTRA_END(field)                                              \
+	(offsetof(struct ext2_inode_large, field) +                      \
+	 sizeof(((struct ext2_inode_large *)0)->field))
+
 /* Does the on-disk inode hold the extended field ending at offset end? */
 bool f4_inode_has_extra(const struct f4_fs *f4,
 			const struct ext2_inode_large *inode, size_t end);

@@ -20,6 +20,9 @@ struct f4_conf {
 	uint64_t cache_size;	/* metadata cache bytes; 0: from RAM */
 	unsigned commit_s;	/* seconds between journal commits; 0: 5 */
 	struct f4_idmap idmap;	/* on-disk ids <-> ids seen */
+	enum f4_atime_policy atime;	/* relatime unless set */
+	bool nodiratime;
+	bool dirsync;		/* directory changes durable at once */
 	/* A read-write mount loads its bitmaps after mounting
 	 * (f4_mount_start_background), not in f4_mount_open. */
 	bool load_in_background;

@@ -259,6 +259,9 @@ int f4_mount_open(const struct f4_conf *conf, struct f4_fs **out, char *msg,
 	pthread_cond_init(&f4->handles_cv, NULL);
 	f4->dev.fd = -1;
 	f4->commit_s = conf->commit_s;
+	f4->atime = conf->atime;
+	f4->nodiratime = conf->nodiratime;
+	f4->dirsync = conf->dirsync;
 	f4->idmap = conf->idmap;
 	ret = f4_dev_open(&f4->dev, conf->image, conf->offset, rw, msg, msglen);
 	if (ret)
