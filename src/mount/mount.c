@@ -264,6 +264,15 @@ int f4_mount_open(const struct f4_conf *conf, struct f4_fs **out, char *msg,
 	f4->dirsync = conf->dirsync;
 	f4->idmap = conf->idmap;
 	ret = f4_dev_open(&f4->dev, conf->image, conf->offset, rw, msg, msglen);
+	if (rw && (ret == -EROFS || ret == -EACCES)) {
+		/* As mount(8) does for the kernel's filesystems (and fstab's
+		 * defaults say rw): write-protected storage mounts read-only. */
+		f4_warn("%s is write-protected (%s): mounting read-only",
+			conf->image, strerror(-ret));
+		rw = false;
+		ret = f4_dev_open(&f4->dev, conf->image, conf->offset, false,
+				  msg, msglen);
+	}
 	if (ret)
 		goto fail;
 	ret = f4_super_precheck(f4, conf, &rw, &replay, msg, msglen);

@@ -5,7 +5,8 @@
 # every kind of change is attempted and must fail with EROFS, and after
 # unmounting the image's bytes (sha256), size, mtime and ctime are what
 # they were. Then the same from an image on a read-only bind mount, which
-# fuse4fs must be able to serve.
+# fuse4fs must be able to serve, with -o ro and without it (then it
+# mounts read-only, with a warning, as mount(8) does).
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 . "$(dirname "$0")/../lib/lib.sh"
 f4_require_root
@@ -100,6 +101,21 @@ if f4_mount_fuse "$w/roview/ro.img" "$w/m3" -o ro; then
 	f4_pass "serves an image on a read-only bind mount"
 else
 	f4_fail "cannot mount an image that sits on a read-only bind mount"
+fi
+# 4: the same without -o ro (what an fstab line with defaults asks):
+# mounted read-only with a warning, as mount(8) does for write-protected
+# storage; every change fails with EROFS.
+if f4_mount_fuse "$w/roview/ro.img" "$w/m4"; then
+	findmnt -n -o OPTIONS --mountpoint "$w/m4" | grep -qw ro &&
+		f4_pass "write-protected storage without -o ro: mounted read-only" ||
+		f4_fail "write-protected storage without -o ro: the mount is not flagged read-only"
+	grep -q 'write-protected.*mounting read-only' "$(f4_daemon_log "$w/m4")" &&
+		f4_pass "write-protected storage: a one-line warning says so" ||
+		f4_fail "write-protected storage: no warning in $(cat "$(f4_daemon_log "$w/m4")")"
+	f4_try_writes "$w/m4" "write-protected"
+	f4_umount_fuse "$w/m4" || f4_fail "write-protected: fuse4fs exited with status $?"
+else
+	f4_fail "an image on write-protected storage does not mount without -o ro"
 fi
 umount "$w/roview"
 [ "$(f4_fingerprint "$w/rosrc/ro.img")" = "$before" ] && f4_pass "ro bind: image unchanged" ||
