@@ -75,6 +75,38 @@ static int find_loop(const struct stat *img, unsigned *maj, unsigned *min,
 	return found;
 }
 
+int f4_compat_fuse4fs_mount(int fd, char *mnt, size_t len)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[8192], point[4096], type[64], source[4096];
+	struct stat img, st;
+	int found = 0;
+
+	if (!f)
+		return 0;
+	if (fstat(fd, &img) < 0) {
+		fclose(f);
+		return 0;
+	}
+	while (!found && fgets(line, sizeof(line), f)) {
+		const char *sep = strstr(line, " - ");
+
+		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT ... - TYPE SOURCE ... */
+		if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s", point) != 1 ||
+		    sscanf(sep + 3, "%63s %4095s", type, source) != 2 ||
+		    strcmp(type, "fuse.fuse4fs") != 0)
+			continue;
+		/* (Paths with blanks are escaped there: those are missed.) */
+		if (stat(source, &st) == 0 && st.st_dev == img.st_dev &&
+		    st.st_ino == img.st_ino) {
+			snprintf(mnt, len, "%s", point);
+			found = 1;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
 int f4_compat_kernel_mount(int fd, char *who, size_t len)
 {
 	char dev[300], mnt[2048];
@@ -97,6 +129,14 @@ int f4_compat_kernel_mount(int fd, char *who, size_t len)
 	return 1;
 }
 #else
+int f4_compat_fuse4fs_mount(int fd, char *mnt, size_t len)
+{
+	(void)fd;
+	(void)mnt;
+	(void)len;
+	return 0;
+}
+
 int f4_compat_kernel_mount(int fd, char *who, size_t len)
 {
 	(void)fd;

@@ -15,6 +15,7 @@
 #include "src/cli/fuseconf.h"
 #include "src/cli/mountpoint.h"
 #include "src/cli/opts.h"
+#include "src/cli/unmount.h"
 #include "src/fuse/session.h"
 #include "src/mount/mount.h"
 
@@ -25,6 +26,9 @@ static void usage(FILE *f)
 	      "or /dev/fd/N for an inherited descriptor) at MOUNTPOINT.\n\n", f);
 	f4_opts_print_help(f);
 }
+
+/* How long --unmount waits for the server to finish with the image. */
+#define F4_UNMOUNT_WAIT_S 300
 
 static void version(void)
 {
@@ -58,10 +62,15 @@ static char *escape_option_value(const char *src)
 static char *fuse_option_list(const struct f4_opts *o, bool readonly)
 {
 	const char *user = o->fuse_opts ? o->fuse_opts : "";
-	char *image = escape_option_value(o->image);
+	/* The mount table names the image by its absolute path, so that
+	 * the mount can be found from the image (fuse4fs --unmount, a
+	 * second mount of the same image) whatever the directory. */
+	char *abs = o->image[0] == '/' ? NULL : realpath(o->image, NULL);
+	char *image = escape_option_value(abs ? abs : o->image);
 	size_t len = strlen(user) + (image ? strlen(image) : 0) + 64;
 	char *s = image ? malloc(len) : NULL;
 
+	free(abs);
 	if (!s) {
 		free(image);
 		return NULL;
@@ -163,6 +172,13 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	f4_log_debug_enabled = opts.debug;
+	if (opts.unmount) {
+		ret = f4_cli_unmount(opts.mountpoint, F4_UNMOUNT_WAIT_S, msg, sizeof(msg));
+		if (ret)
+			fprintf(stderr, "fuse4fs: %s\n", msg);
+		f4_opts_free(&opts);
+		return ret ? 1 : 0;
+	}
 	if (opts.allow_other &&
 	    f4_fuseconf_check_allow_other(F4_FUSECONF_PATH, (unsigned)getuid(),
 					  msg, sizeof(msg))) {

@@ -394,6 +394,8 @@ static int parse_flag(struct f4_opts *o, const char *arg, char *msg, size_t len)
 		o->show_help = true;
 	else if (!strcmp(arg, "-V") || !strcmp(arg, "--version"))
 		o->show_version = true;
+	else if (!strcmp(arg, "-u") || !strcmp(arg, "--unmount"))
+		o->unmount = true;
 	else if (!strcmp(arg, "-f"))
 		o->foreground = true;
 	else if (!strcmp(arg, "-d"))
@@ -449,6 +451,15 @@ int f4_opts_parse(int argc, char **argv, struct f4_opts *o, char *msg,
 	}
 	if (ret || o->show_help || o->show_version)
 		return ret;
+	if (o->unmount) {	/* the one argument is the mountpoint */
+		if (!o->image || o->mountpoint) {
+			snprintf(msg, msglen, "usage: fuse4fs --unmount MOUNTPOINT");
+			return -EINVAL;
+		}
+		o->mountpoint = o->image;
+		o->image = NULL;
+		return 0;
+	}
 	if (!o->image || !o->mountpoint) {
 		snprintf(msg, msglen, "missing %s (usage: fuse4fs [options] IMAGE MOUNTPOINT)",
 			 !o->image ? "IMAGE and MOUNTPOINT" : "MOUNTPOINT");
@@ -476,6 +487,9 @@ void f4_opts_print_help(void *stream)
 	      "    -f                     stay in the foreground\n"
 	      "    -d                     debug output (implies -f)\n"
 	      "    -s                     single-threaded\n"
+	      "    -u, --unmount MOUNTPOINT\n"
+	      "                           unmount, and return once the server has\n"
+	      "                           finished writing the image\n"
 	      "    -o OPT[,OPT...]        mount options:\n", f);
 	for (i = 0; i < OPT_COUNT; i++) {
 		const struct opt_def *d = &opt_table[i];

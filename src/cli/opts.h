@@ -34,6 +34,7 @@ struct f4_opts {
 	bool fakeroot;		/* -o fakeroot */
 	bool show_help;
 	bool show_version;
+	bool unmount;		/* -u, --unmount MOUNTPOINT */
 	/* Options handed to libfuse, as one comma-separated -o list. */
 	char *fuse_opts;
 	bool has_fsname, has_subtype;

@@ -11,6 +11,9 @@
 #include <unistd.h>
 
 #include "compat/blkdev.h"
+#include "compat/kmount.h"
+#include "compat/lockholder.h"
+#include "src/base/log.h"
 #include "src/io/dev.h"
 #include "src/io/wlog.h"
 #include "src/io/overlay.h"
@@ -54,17 +57,50 @@ static int open_image(const char *path, bool rw)
 	return dup(fd);	/* own copy; the caller's descriptor stays theirs */
 }
 
+/* How long a mount waits for another fuse4fs to let go of the image:
+ * fusermount3 -u returns before the server has written its last changes
+ * and exited, so an immediate remount finds it still there. */
+#define F4_LOCK_WAIT_MS 10000
+#define F4_LOCK_POLL_MS 50
+
 static int lock_image(struct f4_dev *dev, char *msg, size_t msglen)
 {
-	if (flock(dev->fd, (dev->rw ? LOCK_EX : LOCK_SH) | LOCK_NB) == 0)
-		return 0;
-	if (errno == EWOULDBLOCK) {
+	int how = (dev->rw ? LOCK_EX : LOCK_SH) | LOCK_NB, waited;
+	char comm[64] = "", mnt[1024];
+	pid_t holder = 0;
+	bool server;
+
+	for (waited = 0;; waited += F4_LOCK_POLL_MS) {
+		if (flock(dev->fd, how) == 0)
+			return 0;
+		if (errno != EWOULDBLOCK)
+			return 0;	/* no flock here (NFS without locks): go on */
+		/* A fuse4fs, or a daemon whose parent took the lock. */
+		holder = f4_compat_lock_holder(dev->fd, comm, sizeof(comm));
+		server = holder && (!comm[0] || strcmp(comm, "fuse4fs") == 0);
+		if (server && f4_compat_fuse4fs_mount(dev->fd, mnt, sizeof(mnt))) {
+			snprintf(msg, msglen, "%s is in use by the fuse4fs mount at %s; unmount it first (fuse4fs --unmount %s waits until the image is complete)",
+				 dev->path, mnt, mnt);
+			return -EBUSY;
+		}
+		if (!server || waited >= F4_LOCK_WAIT_MS)
+			break;
+		if (!waited)
+			f4_info("%s: waiting for the fuse4fs server that holds it to finish",
+				dev->path);
+		usleep(F4_LOCK_POLL_MS * 1000);
+	}
+	if (server)
+		snprintf(msg, msglen, "%s is in use by %s (a fuse4fs server); unmount it first (fuse4fs --unmount MOUNTPOINT waits until the image is complete)",
+			 dev->path, dev->rw ? "another mount" : "a read-write mount");
+	else if (holder)
+		snprintf(msg, msglen, "%s is in use by %s (%s, pid %d holds a lock on it)",
+			 dev->path, dev->rw ? "another mount" : "a read-write mount",
+			 comm, (int)holder);
+	else
 		snprintf(msg, msglen, "%s is in use by %s", dev->path,
 			 dev->rw ? "another mount" : "a read-write mount");
-		return -EBUSY;
-	}
-	/* Some filesystems (NFS without locks) do not do flock: go on. */
-	return 0;
+	return -EBUSY;
 }
 
 static int size_window(struct f4_dev *dev, uint64_t total, char *msg,

@@ -4,7 +4,10 @@
 # the same image works and serves the same tree) while a writer holding
 # the exclusive lock keeps fuse4fs out (refused with one line, no daemon);
 # the lock goes away with the mount. Where -o rw works, a read-write
-# mount holds the lock exclusively.
+# mount holds the lock exclusively. A second mount of a mounted image is
+# refused naming the mount; fuse4fs --unmount returns once the image is
+# free and clean; a mount right after fusermount3 -u waits for the old
+# server instead of failing.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 . "$(dirname "$0")/../lib/lib.sh"
 f4_require_fuse
@@ -71,4 +74,43 @@ else
 		-o rw "$w/rw.img" "$w/d"
 	f4_umount_fuse "$w/e" || f4_fail "fuse4fs exited with status $?"
 fi
+
+# A live mount of the same image is named, with the way out.
+cp --sparse=always "$img" "$w/live.img"
+f4_mount_fuse_daemon "$w/live.img" "$w/f" || f4_die "daemon mount failed"
+f4_expect_refusal "a second mount of a mounted image" \
+	"live.img is in use by the fuse4fs mount at $w/f.*fuse4fs --unmount" "$w/live.img" "$w/c"
+
+# fuse4fs --unmount returns once the server has let go of the image:
+# nothing holds it, and it is clean, the moment it returns.
+dd if=/dev/zero of="$w/f/big" bs=1M count=8 status=none
+if "$F4_FUSE4FS" --unmount "$w/f"; then
+	flock -n -x "$w/live.img" true && f4_pass "--unmount: the image is free when it returns" ||
+		f4_fail "--unmount returned while the image is still held"
+	dumpe2fs -h "$w/live.img" 2>/dev/null | grep -q '^Filesystem state: *clean$' &&
+		f4_pass "--unmount: the image is clean when it returns" ||
+		f4_fail "--unmount returned before the image was marked clean"
+else
+	f4_fail "fuse4fs --unmount failed"
+fi
+f4_mounted "$w/f" && f4_fail "--unmount left $w/f mounted"
+f4_expect_refusal "--unmount of something else" "is not a fuse4fs mount" --unmount "$w"
+
+# Unmount with fusermount3 -u (which returns before the server is done)
+# and mount again at once, as scripts do: the new mount waits for the
+# old server instead of failing.
+fails=0
+for ((i = 0; i < 8; i++)); do
+	if "$F4_FUSE4FS" "$w/live.img" "$w/f" 2>"$w/remount.err"; then
+		cp -r "$F4_TOP_SRCDIR/src/journal" "$w/f/copy$i"
+		fusermount3 -u "$w/f"
+	else
+		fails=$((fails + 1))
+		f4_log "remount $i: $(cat "$w/remount.err")"
+	fi
+done
+"$F4_FUSE4FS" --unmount "$w/f" 2>/dev/null
+[ $fails -eq 0 ] && f4_pass "8 immediate remounts after fusermount3 -u" ||
+	f4_fail "$fails of 8 immediate remounts after fusermount3 -u failed"
+f4_check_fsck "$w/live.img" "after the remounts"
 f4_finish
