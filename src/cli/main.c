@@ -15,6 +15,7 @@
 #include "src/cli/fuseconf.h"
 #include "src/cli/mountpoint.h"
 #include "src/cli/opts.h"
+#include "src/cli/remount.h"
 #include "src/cli/unmount.h"
 #include "src/fuse/session.h"
 #include "src/mount/mount.h"
@@ -172,6 +173,13 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	f4_log_debug_enabled = opts.debug;
+	if (opts.remount) {
+		ret = f4_cli_remount(opts.mountpoint, opts.readonly, msg, sizeof(msg));
+		if (ret)
+			fprintf(stderr, "fuse4fs: %s\n", msg);
+		f4_opts_free(&opts);
+		return ret ? 1 : 0;
+	}
 	if (opts.unmount) {
 		ret = f4_cli_unmount(opts.mountpoint, F4_UNMOUNT_WAIT_S, msg, sizeof(msg));
 		if (ret)

@@ -242,6 +242,12 @@ static int set_diratime(struct f4_opts *o, const char *v, char *m, size_t l)
 	return 0;
 }
 
+static int set_remount(struct f4_opts *o, const char *v, char *m, size_t l)
+{
+	o->remount = true;
+	return 0;
+}
+
 static int set_dirsync(struct f4_opts *o, const char *v, char *m, size_t l)
 {
 	o->dirsync = true;
@@ -287,6 +293,10 @@ static const struct opt_def opt_table[] = {
 	{ "sync", NULL, true, set_dirsync, "every write and every directory change is durable before it returns" },
 	{ "async", NULL, false, NULL, "changes are committed every commit= seconds and at fsync (the default)" },
 	{ "dirsync", NULL, false, set_dirsync, "every directory change (create, link, unlink, mkdir, rmdir, mknod, symlink, rename) is durable before it returns" },
+	{ "remount", NULL, false, set_remount, "change a mounted filesystem to read-only (with ro: everything written, the image clean) or back to read-write (with rw); what mount -o remount,ro MOUNTPOINT runs; needs root" },
+	{ "user_id", "N", false, NULL, "shown in the mount table (set by FUSE itself): ignored, so that mount -o remount can pass the table's options back" },
+	{ "group_id", "N", false, NULL, "the same" },
+	{ "rootmode", "MODE", false, NULL, "the same" },
 	{ "defaults", NULL, false, NULL, "the defaults (rw, nosuid, nodev, exec, relatime, async): for fstab" },
 	{ "auto", NULL, false, NULL, "for fstab (mount -a): ignored here" },
 	{ "noauto", NULL, false, NULL, "for fstab (mount -a): ignored here" },

@@ -35,6 +35,7 @@ struct f4_opts {
 	bool show_help;
 	bool show_version;
 	bool unmount;		/* -u, --unmount MOUNTPOINT */
+	bool remount;		/* -o remount (mount -o remount,...) */
 	/* Options handed to libfuse, as one comma-separated -o list. */
 	char *fuse_opts;
 	bool has_fsname, has_subtype;

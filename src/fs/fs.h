@@ -64,6 +64,9 @@ struct f4_fs {
 	pthread_mutex_t lock;		/* the big lock */
 	ext2_filsys fs;			/* protected by lock */
 	bool went_ro;			/* written under lock: errors=remount-ro */
+	/* mount -o remount,ro: everything written, the image clean; not
+	 * an error (remount,rw undoes it). Written under lock. */
+	bool remounted_ro;
 	struct f4_corrupt_seen *corrupt_seen;	/* protected by lock */
 	uint64_t lock_taken_ns;		/* protected by lock */
 	struct f4_lock_stats lock_stats;	/* protected by lock */

@@ -56,8 +56,8 @@ void f4_fs_unlock(struct f4_fs *f4)
 
 int f4_fs_writable(const struct f4_fs *f4)
 {
-	return f4->rw && !__atomic_load_n(&f4->went_ro, __ATOMIC_RELAXED) ?
-		0 : -EROFS;
+	return f4->rw && !__atomic_load_n(&f4->went_ro, __ATOMIC_RELAXED) &&
+	       !__atomic_load_n(&f4->remounted_ro, __ATOMIC_RELAXED) ? 0 : -EROFS;
 }
 
 int f4_fs_commit(struct f4_fs *f4, bool durable)
@@ -67,7 +67,9 @@ int f4_fs_commit(struct f4_fs *f4, bool durable)
 
 	f4_fs_lock(f4);
 	journaled = f4->journal_commit != NULL;
-	if (f4->went_ro)	/* a mount that stopped writing stays stopped */
+	if (f4->remounted_ro)	/* everything was written then */
+		ret = 0, durable = false;
+	else if (f4->went_ro)	/* a mount that stopped writing stays stopped */
 		ret = -EROFS;
 	else if (journaled)
 		ret = f4->journal_commit(f4, durable);

@@ -12,6 +12,7 @@
 
 #include "compat/caps.h"
 #include "src/base/log.h"
+#include "src/fuse/control.h"
 #include "src/fuse/ops.h"
 #include "src/fuse/session.h"
 #include "src/fuse/transport.h"
@@ -119,6 +120,7 @@ int f4_fuse_serve(struct f4_fs *f4, const struct f4_serve_conf *o)
 		.writeback_cache = o->writeback_cache,
 		.fakeroot = o->fakeroot,
 	};
+	struct f4_control *control = NULL;
 	bool can_unmount = true;
 	int ret = 1;
 
@@ -141,7 +143,10 @@ int f4_fuse_serve(struct f4_fs *f4, const struct f4_serve_conf *o)
 		goto out_unmount;
 	if (f4_mount_start_background(sess.f4))
 		f4_warn("no background writeback: metadata reaches the image on fsync and unmount only");
+	if (f4_fuse_mounts_path(o->mountpoint))	/* for mount -o remount */
+		control = f4_control_start(sess.f4, o->mountpoint);
 	ret = run_loop(sess.se, o) ? 1 : 0;
+	f4_control_stop(control);
 	if (!can_unmount && f4_fuse_mounts_path(o->mountpoint))
 		note_unmount(sess.se, o);
 out_unmount:

@@ -79,6 +79,7 @@ int f4_loader_load(struct f4_fs *f4, char *msg, size_t len)
 {
 	struct ext2_super_block *sb = f4->fs->super;
 	errcode_t err = ext2fs_read_bitmaps(f4->fs);
+	int ret;
 
 	if (err) {
 		snprintf(msg, len, "%s: cannot read the allocation bitmaps: %s",
@@ -93,6 +94,19 @@ int f4_loader_load(struct f4_fs *f4, char *msg, size_t len)
 	if (sb->s_state & EXT2_ERROR_FS)
 		f4_warn("%s: the filesystem has recorded errors; running e2fsck is recommended",
 			f4->dev.path);
+	ret = f4_loader_mark_in_use(f4, msg, len);
+	if (ret)
+		return ret;
+	f4->next_generation = (uint32_t)time(NULL) ^ (uint32_t)getpid() << 16;
+	f4_orphan_cleanup(f4);	/* problems are reported; e2fsck finishes */
+	return 0;
+}
+
+int f4_loader_mark_in_use(struct f4_fs *f4, char *msg, size_t len)
+{
+	struct ext2_super_block *sb = f4->fs->super;
+	errcode_t err;
+
 	if (ext2fs_has_feature_journal(sb) && open_journal(f4, msg, len))
 		return -EROFS;
 	f4->mount_state = sb->s_state;
@@ -126,8 +140,6 @@ int f4_loader_load(struct f4_fs *f4, char *msg, size_t len)
 			return ret;
 		}
 	}
-	f4->next_generation = (uint32_t)time(NULL) ^ (uint32_t)getpid() << 16;
-	f4_orphan_cleanup(f4);	/* problems are reported; e2fsck finishes */
 	return 0;
 }
 

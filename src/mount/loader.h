@@ -12,6 +12,12 @@
  * other thread). 0 or -errno with a one-line reason. */
 int f4_loader_load(struct f4_fs *f4, char *msg, size_t len);
 
+/* The in-use mark alone (also for mount -o remount,rw): the journal
+ * opened and checked, needs_recovery set (without a journal: not
+ * clean), the superblock written, the first transaction begun. Lock
+ * held. 0 or -errno with a one-line reason. */
+int f4_loader_mark_in_use(struct f4_fs *f4, char *msg, size_t len);
+
 /* Run f4_loader_load in a thread of its own when f4->loading (every
  * f4_fs_lock waits for it; a failure stops writes as errors=remount-ro
  * would); without a thread, here. */

@@ -343,6 +343,29 @@ static void close_stopped(struct f4_fs *f4)
 	ext2fs_mark_super_dirty(f4->fs);
 }
 
+int f4_mount_mark_clean(struct f4_fs *f4)
+{
+	struct ext2_super_block *sb = f4->fs->super;
+	int ret = 0;
+
+	/* With a journal: the last commit, the log emptied; what is left
+	 * to write in place is the superblock (clean state). */
+	if (f4->journal) {
+		if (f4_txn_stop(f4))
+			ret = -EIO;
+		f4->fs->flags &= ~(EXT2_FLAG_BB_DIRTY | EXT2_FLAG_IB_DIRTY);
+		f4->fs->flags |= EXT2_FLAG_SUPER_ONLY;
+	}
+	/* Clean again, unless errors were recorded meanwhile. */
+	sb->s_state = (uint16_t)((f4->mount_state & EXT2_VALID_FS) |
+				 (sb->s_state & EXT2_ERROR_FS) |
+				 (f4->mount_state & EXT2_ERROR_FS));
+	sb->s_wtime = (uint32_t)time(NULL);
+	ext2fs_mark_super_dirty(f4->fs);
+	f4->marked_in_use = false;
+	return ret;
+}
+
 int f4_mount_close(struct f4_fs *f4)
 {
 	int ret = 0;
@@ -354,27 +377,12 @@ int f4_mount_close(struct f4_fs *f4)
 	if (f4->fs && f4->marked_in_use && f4->went_ro) {
 		close_stopped(f4);
 	} else if (f4->fs && f4->marked_in_use) {
-		struct ext2_super_block *sb = f4->fs->super;
-
 		/* Unlinked files the kernel still held at unmount are ours to
 		 * free now; they are exactly the orphan list. */
 		if (!f4->went_ro)
 			f4_orphan_cleanup(f4);
 
-		/* With a journal: the last commit, the log emptied; what is
-		 * left to write in place is the superblock (clean state). */
-		if (f4->journal) {
-			if (f4_txn_stop(f4))
-				ret = -EIO;
-			f4->fs->flags &= ~(EXT2_FLAG_BB_DIRTY | EXT2_FLAG_IB_DIRTY);
-			f4->fs->flags |= EXT2_FLAG_SUPER_ONLY;
-		}
-		/* Clean again, unless errors were recorded meanwhile. */
-		sb->s_state = (uint16_t)((f4->mount_state & EXT2_VALID_FS) |
-					 (sb->s_state & EXT2_ERROR_FS) |
-					 (f4->mount_state & EXT2_ERROR_FS));
-		sb->s_wtime = (uint32_t)time(NULL);
-		ext2fs_mark_super_dirty(f4->fs);
+		ret = f4_mount_mark_clean(f4);
 	}
 	if (f4->fs) {
 		int cret = f4_errcode_to_errno(ext2fs_close_free(&f4->fs));

@@ -25,4 +25,10 @@ int f4_mount_start_background(struct f4_fs *f4);
 /* Flush (rw) and close; returns the first error. */
 int f4_mount_close(struct f4_fs *f4);
 
+/* The clean state back on a read-write mount marked in use: the
+ * journal's last commit, checkpoint and empty log, then the state
+ * found at mount (errors kept) in the superblock, left dirty for the
+ * caller's flush or close. Lock held. 0 or -EIO. */
+int f4_mount_mark_clean(struct f4_fs *f4);
+
 #endif
