@@ -12,6 +12,7 @@
 #include <ext2fs/ext2fs.h>
 
 #include "src/base/log.h"
+#include "src/base/logsink.h"
 #include "src/cli/fuseconf.h"
 #include "src/cli/mountpoint.h"
 #include "src/cli/opts.h"
@@ -196,7 +197,8 @@ int main(int argc, char **argv)
 	}
 	if (opts.fakeroot && opts.allow_other)
 		f4_warn("-o fakeroot with -o allow_other: every user of the mount acts as root on it");
-	if (f4_mountpoint_check(opts.mountpoint, msg, sizeof(msg)) ||
+	if ((opts.logfile && f4_logsink_open_file(opts.logfile, msg, sizeof(msg))) ||
+	    f4_mountpoint_check(opts.mountpoint, msg, sizeof(msg)) ||
 	    absolute_mountpoint(&opts, msg, sizeof(msg)) ||
 	    open_fs(&opts, &f4, msg, sizeof(msg))) {
 		fprintf(stderr, "fuse4fs: %s\n", msg);

@@ -242,6 +242,13 @@ static int set_diratime(struct f4_opts *o, const char *v, char *m, size_t l)
 	return 0;
 }
 
+static int set_logfile(struct f4_opts *o, const char *v, char *m, size_t l)
+{
+	free(o->logfile);
+	o->logfile = strdup(v);
+	return o->logfile ? 0 : -ENOMEM;
+}
+
 static int set_remount(struct f4_opts *o, const char *v, char *m, size_t l)
 {
 	o->remount = true;
@@ -293,6 +300,7 @@ static const struct opt_def opt_table[] = {
 	{ "sync", NULL, true, set_dirsync, "every write and every directory change is durable before it returns" },
 	{ "async", NULL, false, NULL, "changes are committed every commit= seconds and at fsync (the default)" },
 	{ "dirsync", NULL, false, set_dirsync, "every directory change (create, link, unlink, mkdir, rmdir, mknod, symlink, rename) is durable before it returns" },
+	{ "logfile", "PATH", false, set_logfile, "append the server's messages to PATH (default, once daemonized: syslog if a syslog daemon listens, else the kernel log)" },
 	{ "remount", NULL, false, set_remount, "change a mounted filesystem to read-only (with ro: everything written, the image clean) or back to read-write (with rw); what mount -o remount,ro MOUNTPOINT runs; needs root" },
 	{ "user_id", "N", false, NULL, "shown in the mount table (set by FUSE itself): ignored, so that mount -o remount can pass the table's options back" },
 	{ "group_id", "N", false, NULL, "the same" },
@@ -483,6 +491,7 @@ void f4_opts_free(struct f4_opts *o)
 	free(o->image);
 	free(o->mountpoint);
 	free(o->fuse_opts);
+	free(o->logfile);
 	memset(o, 0, sizeof(*o));
 }
 

@@ -36,6 +36,7 @@ struct f4_opts {
 	bool show_version;
 	bool unmount;		/* -u, --unmount MOUNTPOINT */
 	bool remount;		/* -o remount (mount -o remount,...) */
+	char *logfile;		/* -o logfile=PATH */
 	/* Options handed to libfuse, as one comma-separated -o list. */
 	char *fuse_opts;
 	bool has_fsname, has_subtype;

@@ -7,11 +7,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
 #include <unistd.h>
 
 #include "compat/caps.h"
 #include "src/base/log.h"
+#include "src/base/logsink.h"
 #include "src/fuse/control.h"
 #include "src/fuse/ops.h"
 #include "src/fuse/session.h"
@@ -24,13 +24,6 @@
 const char *f4_fuse_version(void)
 {
 	return fuse_pkgversion();
-}
-
-static void syslog_sink(enum f4_log_level level, const char *fmt, va_list ap)
-{
-	static const int prio[] = { LOG_ERR, LOG_WARNING, LOG_INFO, LOG_DEBUG };
-
-	vsyslog(prio[level], fmt, ap);
 }
 
 static struct fuse_session *new_session(const struct f4_serve_conf *o,
@@ -121,6 +114,7 @@ int f4_fuse_serve(struct f4_fs *f4, const struct f4_serve_conf *o)
 		.fakeroot = o->fakeroot,
 	};
 	struct f4_control *control = NULL;
+	const char *where;
 	bool can_unmount = true;
 	int ret = 1;
 
@@ -135,10 +129,8 @@ int f4_fuse_serve(struct f4_fs *f4, const struct f4_serve_conf *o)
 		f4_dbg("FUSE requests through libfuse alone: writes ask for security.capability first");
 	if (fuse_daemonize(o->foreground) != 0)
 		goto out_unmount;
-	if (!o->foreground) {
-		openlog("fuse4fs", LOG_PID, LOG_DAEMON);
-		f4_log_set_sink(syslog_sink);
-	}
+	where = f4_logsink_install(!o->foreground);
+	f4_dbg("logging to %s", where);
 	if (drop_privileges(o, &can_unmount))
 		goto out_unmount;
 	if (f4_mount_start_background(sess.f4))
