@@ -278,12 +278,15 @@ static int claim(struct f4_mmp *m, char *msg, size_t msglen)
 		return -EBUSY;
 	}
 	if (seq != EXT4_MMP_SEQ_CLEAN) {
-		f4_dbg("%s: MMP sequence %#x: making sure nobody updates it (%u s)",
-		       m->f4->dev.path, seq, wait_s);
+		f4_info("%s: multiple-mount protection: the filesystem was not cleanly released; waiting %u s to see whether another node still updates it",
+			m->f4->dev.path, wait_s);
 		ret = wait_unchanged(m, seq, wait_s, &cur, msg, msglen);
 		if (ret)
 			return ret;
 	}
+	/* 11 to 22 s with nothing to show: say what the wait is for. */
+	f4_info("%s: multiple-mount protection: waiting %u s to make sure no other node is using it",
+		m->f4->dev.path, wait_s);
 	m->mine = cur;
 	seq = new_seq();
 	m->mine.mmp_seq = ext2fs_cpu_to_le32(seq);

@@ -6,7 +6,8 @@
 # f4_expect_refusal DESC REGEX ARGS...
 # Run fuse4fs ARGS (without -f: a wrongful success would daemonize) and
 # check that it is refused properly: non-zero exit within 30 s, nothing on
-# stdout, exactly one line on stderr, starting "fuse4fs: " and matching
+# stdout, exactly one line on stderr (besides "...: waiting N s" progress
+# lines), starting "fuse4fs: " and matching
 # the extended regex REGEX (case-insensitive), no new mount under the work
 # dir and no daemon left behind. Cleans up after a wrongful success.
 f4_expect_refusal() {
@@ -26,6 +27,10 @@ f4_expect_refusal() {
 		f4_fail "$desc: fuse4fs $* hung (killed after 30s)"
 		ok=0
 	fi
+	# Progress lines ("...: waiting N s ...") before the refusal are not
+	# part of it.
+	grep -v '^fuse4fs: .*: waiting ' "$err" >"$err.refusal"
+	mv "$err.refusal" "$err"
 	nl=$(wc -l <"$err")
 	if [ "$nl" -ne 1 ]; then
 		f4_fail "$desc: expected one line on stderr, got $nl:"
