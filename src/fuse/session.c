@@ -125,7 +125,7 @@ int f4_fuse_serve(struct f4_fs *f4, const struct f4_serve_conf *o)
 		goto out_destroy;
 	if (fuse_session_mount(sess.se, o->mountpoint) != 0)
 		goto out_signals;
-	if (f4_transport_install(sess.se))
+	if (f4_transport_install(sess.se, &sess))
 		f4_dbg("FUSE requests through libfuse alone: writes ask for security.capability first");
 	if (fuse_daemonize(o->foreground) != 0)
 		goto out_unmount;

@@ -8,6 +8,8 @@
 struct fuse_session;
 
 /* Carry the session's requests and replies (call after mounting):
+ * - answer FUSE_STATX (which libfuse 3.14 does not know) with the
+ *   birth time, through f4_op_statx;
  * - offer FUSE_HANDLE_KILLPRIV_V2 in the INIT reply when the kernel
  *   does: the kernel then sets SB_NOSEC and stops asking for
  *   security.capability before every write (a round trip each), and
@@ -16,7 +18,8 @@ struct fuse_session;
  *   the kernel asked for that clearing (FUSE_WRITE_KILL_SUIDGID,
  *   FATTR_KILL_SUIDGID): f4_transport_kill_suidgid.
  * Returns 0, or -errno (the session then runs as libfuse does alone). */
-int f4_transport_install(struct fuse_session *se);
+struct f4_session;
+int f4_transport_install(struct fuse_session *se, struct f4_session *sess);
 
 /* Did the request this thread is handling ask to clear setuid/setgid? */
 bool f4_transport_kill_suidgid(void);

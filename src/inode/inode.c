@@ -116,6 +116,9 @@ void f4_inode_to_attr(const struct f4_fs *f4, ext2_ino_t ino,
 			f4_inode_has_extra(f4, inode, F4_EXTRA_END(i_mtime_extra)));
 	st->st_ctim = f4_time_decode(inode->i_ctime, inode->i_ctime_extra,
 			f4_inode_has_extra(f4, inode, F4_EXTRA_END(i_ctime_extra)));
+	a->has_btime = f4_inode_has_extra(f4, inode, F4_EXTRA_END(i_crtime_extra));
+	if (a->has_btime)
+		a->btime = f4_time_decode(inode->i_crtime, inode->i_crtime_extra, true);
 }
 
 int f4_inode_get_attr(struct f4_fs *f4, ext2_ino_t ino, struct f4_attr *a)

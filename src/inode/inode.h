@@ -15,6 +15,8 @@ struct f4_attr {
 	ext2_ino_t ino;
 	uint32_t generation;
 	struct stat st;
+	bool has_btime;		/* the inode holds a creation time */
+	struct timespec btime;	/* ext4's i_crtime */
 };
 
 /* Is ino a number an operation may name (root, or a normal inode)? */
