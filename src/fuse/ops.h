@@ -72,11 +72,14 @@ void f4_fill_entry(fuse_req_t req, const struct f4_attr *a,
 /* The stat to send for an attr. */
 void f4_fill_stat(const struct f4_attr *a, struct stat *st);
 
-/* FUSE_STATX, answered from our transport (op_statx.c): 0 with out
+/* FUSE_STATX, answered from our transport (op_extra.c): 0 with out
  * filled, or -errno. */
 struct f4_fuse_statx_out;
 int f4_op_statx(struct f4_session *sess, uint64_t nodeid,
 		struct f4_fuse_statx_out *out);
+
+/* FUSE_SYNCFS, answered from our transport: 0 or -errno. */
+int f4_op_syncfs(struct f4_session *sess);
 
 /* Handlers, by family. */
 void f4_op_init(void *userdata, struct fuse_conn_info *conn);

@@ -80,14 +80,30 @@ static void answer_statx(int fd, const struct fuse_in_header *in)
 		f4_dbg("statx reply: %s", strerror(errno));
 }
 
+/* FUSE_SYNCFS (sync(2), syncfs(2); kernels send it to every FUSE
+ * server from 7.4 on): everything durable, as fsync makes it. */
+static void answer_syncfs(int fd, const struct fuse_in_header *in)
+{
+	struct fuse_out_header oh = { .len = sizeof(oh), .unique = in->unique };
+
+	oh.error = session ? f4_op_syncfs(session) : -ENOSYS;
+	if (write(fd, &oh, sizeof(oh)) < 0)
+		f4_dbg("syncfs reply: %s", strerror(errno));
+}
+
 /* A request answered here instead of by libfuse? */
 static bool answered_here(int fd, const void *buf, size_t n)
 {
 	const struct fuse_in_header *in = buf;
 
-	if (n < sizeof(*in) || in->opcode != F4_FUSE_OP_STATX)
+	if (n < sizeof(*in))
 		return false;
-	answer_statx(fd, in);
+	if (in->opcode == F4_FUSE_OP_STATX)
+		answer_statx(fd, in);
+	else if (in->opcode == F4_FUSE_OP_SYNCFS)
+		answer_syncfs(fd, in);
+	else
+		return false;
 	return true;
 }
 

@@ -8,8 +8,8 @@
 struct fuse_session;
 
 /* Carry the session's requests and replies (call after mounting):
- * - answer FUSE_STATX (which libfuse 3.14 does not know) with the
- *   birth time, through f4_op_statx;
+ * - answer FUSE_STATX (the birth time, f4_op_statx) and FUSE_SYNCFS
+ *   (f4_op_syncfs), which libfuse 3.14 does not know;
  * - offer FUSE_HANDLE_KILLPRIV_V2 in the INIT reply when the kernel
  *   does: the kernel then sets SB_NOSEC and stops asking for
  *   security.capability before every write (a round trip each), and

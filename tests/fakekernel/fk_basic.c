@@ -76,25 +76,52 @@ static void session_init_old(const char *img)
 }
 
 /* What it answers to opcodes nobody serves today. */
-static void check_unserved(struct f4_fk *fk)
+/* FUSE_STATX, answered by fuse4fs's transport (libfuse 3.14 has no
+ * statx): the basic fields and the birth time, as libext2fs has them. */
+static void check_statx(struct f4_fk *fk, ext2_filsys fs)
 {
 	struct { uint32_t getattr_flags, reserved; uint64_t fh; uint32_t sx_flags, sx_mask; }
-		statx_in = { .sx_mask = 0x7ff };
-	struct f4_fk_reply r;
+		statx_in = { .sx_mask = 0x7ff | 0x800 };
 	struct iovec v = { &statx_in, sizeof(statx_in) };
+	struct ext2_inode_large root;
+	struct f4_fk_reply r;
+	/* fuse_statx_out: 32 bytes, then struct statx's layout: mask at 0,
+	 * mode at 28, ino at 32, btime at 80 (sec) and 88 (nsec). */
+	const unsigned char *sx;
+	uint32_t mask, nsec;
+	int64_t sec;
+	int ret = f4_fk_call(fk, F4_FK_STATX, FUSE_ROOT_ID, &v, 1, &r);
+
+	if (!f4_fkt_check(!ret && r.hdr.error == 0 && r.len == 288,
+			  "FUSE_STATX answered, 288 bytes (%s, reply %d, %zu bytes)",
+			  strerror(-ret), r.hdr.error, r.len)) {
+		f4_fk_reply_free(&r);
+		return;
+	}
+	sx = (const unsigned char *)r.data + 32;
+	memcpy(&mask, sx, 4);
+	memcpy(&sec, sx + 80, 8);
+	memcpy(&nsec, sx + 88, 4);
+	ext2fs_read_inode_full(fs, EXT2_ROOT_INO, (struct ext2_inode *)&root, sizeof(root));
+	f4_fkt_check((mask & 0xfff) == 0xfff, "FUSE_STATX: basic stats and btime in the mask (%#x)",
+		     mask);
+	f4_fkt_check((uint32_t)sec == root.i_crtime && nsec == root.i_crtime_extra >> 2,
+		     "FUSE_STATX: the root's btime is its i_crtime (%lld.%09u)",
+		     (long long)sec, nsec);
+	f4_fk_reply_free(&r);
+}
+
+static void check_unserved(struct f4_fk *fk)
+{
+	struct f4_fk_reply r;
 	int ret = f4_fk_call(fk, 4095, FUSE_ROOT_ID, NULL, 0, &r);
 
 	f4_fkt_check(!ret && r.hdr.error == -ENOSYS && r.len == 0,
 		     "opcode 4095: ENOSYS (%s, reply %d)", strerror(-ret), r.hdr.error);
 	f4_fk_reply_free(&r);
-	/* libfuse 3.14 has no statx: when fuse4fs serves it, this changes. */
-	ret = f4_fk_call(fk, F4_FK_STATX, FUSE_ROOT_ID, &v, 1, &r);
-	f4_fkt_check(!ret && r.hdr.error == -ENOSYS,
-		     "FUSE_STATX (%d): ENOSYS today (%s, reply %d)", F4_FK_STATX,
-		     strerror(-ret), r.hdr.error);
-	f4_fk_reply_free(&r);
 	ret = f4_fk_call(fk, FUSE_SYNCFS, FUSE_ROOT_ID, &(struct iovec){ &(uint64_t){ 0 }, 8 }, 1, &r);
-	f4_fkt_check(!ret && r.hdr.error == -ENOSYS, "FUSE_SYNCFS: ENOSYS today (%s, reply %d)",
+	f4_fkt_check(!ret && r.hdr.error == 0 && r.len == 0,
+		     "FUSE_SYNCFS: answered (%s, reply %d)",
 		     strerror(-ret), r.hdr.error);
 	f4_fk_reply_free(&r);
 	ret = f4_fk_call(fk, FUSE_INIT, 0, &(struct iovec){ &(struct fuse_init_in){ .major = 7, .minor = 38 },
@@ -122,6 +149,7 @@ static void session_main(const char *img, const char *seed)
 	f4_fkb_check_contents(fk, fs);
 	f4_fkb_check_readdir(fk, fs, seed);
 	f4_fkb_check_statfs(fk, fs);
+	check_statx(fk, fs);
 	check_unserved(fk);
 	f4_fkb_forget_all(fk);
 	ret = f4_fk_getattr(fk, FUSE_ROOT_ID, &ao);

@@ -1,6 +1,7 @@
 /* Owns fk_basic's read-write session (see fk_basic.h): files made and
  * written through the fake kernel must be in the image, byte for byte,
- * once the server has exited, and the image must pass e2fsck. */
+ * once the server has exited, and the image must pass e2fsck; a change
+ * FUSE_SYNCFS made durable survives a crash, one it did not does not. */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -72,6 +73,57 @@ static void write_made(struct f4_fk *fk)
 	f4_fkt_check(ret == 0, "RELEASE sub/made (%s)", strerror(-ret));
 }
 
+#define SYNCED "made durable by FUSE_SYNCFS\n"
+
+/* What a crash now would leave: a copy of IMG, its journal replayed
+ * (e2fsck -fy), then clean; 1 when NAME is there holding SYNCED. */
+static int survives_crash(const char *img, const char *name)
+{
+	char *const cp[] = { "cp", "--sparse=always", (char *)img,
+			     (char *)f4_fkt_path("crash.img"), NULL };
+	char *const fix[] = { "e2fsck", "-fy", (char *)f4_fkt_path("crash.img"), NULL };
+	char got[64] = "";
+	ext2_filsys fs;
+	long n;
+
+	if (f4_fkt_run(cp, "crash_cp.log") != 0 || f4_fkt_run(fix, "crash_fix.log") > 1)
+		f4_fkt_bail("cannot copy and replay the image");
+	f4_fkt_check(f4_fkt_fsck(f4_fkt_path("crash.img"), "crash_fsck.log") == 0,
+		     "the image as a crash would leave it: consistent after replay");
+	fs = f4_fkt_fs_open(f4_fkt_path("crash.img"));
+	n = f4_fkt_file_read(fs, name, 0, got, sizeof(got) - 1);
+	ext2fs_close_free(&fs);
+	return n == (long)strlen(SYNCED) && !memcmp(got, SYNCED, strlen(SYNCED));
+}
+
+/* FUSE_SYNCFS (sync(2) on kernels that send it to FUSE servers) makes a
+ * change no fsync covered durable: before it, a crash loses the file
+ * (commit=3600: no timer commits); after it, the file is there. */
+static void check_syncfs(struct f4_fk *fk, const char *img)
+{
+	struct fuse_entry_out e;
+	struct f4_fk_reply r;
+	uint32_t done = 0;
+	uint64_t fh;
+	int ret = f4_fk_create(fk, FUSE_ROOT_ID, "synced.txt", O_WRONLY | O_CREAT,
+			       S_IFREG | 0644, &e, &fh);
+
+	if (!f4_fkt_check(ret == 0, "CREATE synced.txt (%s)", strerror(-ret)))
+		return;
+	ret = f4_fk_write(fk, e.nodeid, fh, 0, SYNCED, strlen(SYNCED), &done);
+	f4_fkt_check(ret == 0 && done == strlen(SYNCED), "WRITE synced.txt (%s)", strerror(-ret));
+	f4_fk_release(fk, e.nodeid, fh, O_WRONLY);
+	f4_fkt_check(!survives_crash(img, "synced.txt"),
+		     "before FUSE_SYNCFS, a crash loses synced.txt (nothing committed it)");
+	ret = f4_fk_call(fk, FUSE_SYNCFS, FUSE_ROOT_ID, &(struct iovec){ &(uint64_t){ 0 }, 8 },
+			 1, &r);
+	f4_fkt_check(!ret && r.hdr.error == 0, "FUSE_SYNCFS answered (%s, reply %d)",
+		     strerror(-ret), r.hdr.error);
+	f4_fk_reply_free(&r);
+	f4_fkt_check(survives_crash(img, "synced.txt"),
+		     "after FUSE_SYNCFS, a crash keeps synced.txt and its bytes");
+}
+
 /* After the server exited: what libext2fs reads is what was written. */
 static void read_back(const char *img, const unsigned char *buf)
 {
@@ -98,7 +150,8 @@ static void read_back(const char *img, const unsigned char *buf)
 void f4_fkr_session(const char *img)
 {
 	unsigned char *buf = calloc(1, B_OFF + B_LEN);
-	struct f4_fk *fk = f4_fkt_start(img, NULL, "rw.log");
+	static const char *const args[] = { "-o", "commit=3600", NULL };
+	struct f4_fk *fk = f4_fkt_start(img, args, "rw.log");
 	int ret;
 
 	if (!buf)
@@ -114,6 +167,7 @@ void f4_fkr_session(const char *img)
 	if (f4_fkt_check(ret == 0, "rw: INIT answered (%s)", strerror(-ret))) {
 		write_new(fk, buf);
 		write_made(fk);
+		check_syncfs(fk, img);
 	}
 	f4_fkt_end(fk, 0, "rw session");
 	f4_fkt_check(f4_fkt_fsck(img, "fsck_rw.log") == 0, "e2fsck -fn clean after the rw session");

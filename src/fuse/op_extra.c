@@ -1,8 +1,8 @@
-/* The FUSE_STATX handler: statx with the birth time (ext4's i_crtime),
- * which GETATTR cannot carry. libfuse 3.14 does not know the opcode
- * (its ENOSYS would make the kernel stop asking for the whole
- * connection): our transport hands the request here before libfuse
- * sees it, and sends the reply itself. */
+/* The handlers of what libfuse 3.14 does not know, which our transport
+ * hands here before libfuse sees them (its ENOSYS would make the kernel
+ * stop asking for the whole connection) and answers itself: FUSE_STATX
+ * (statx with the birth time, ext4's i_crtime, which GETATTR cannot
+ * carry) and FUSE_SYNCFS. */
 #include "config.h"
 
 #include <string.h>
@@ -21,6 +21,11 @@ static struct f4_fuse_sx_time sx_time(struct timespec ts)
 {
 	return (struct f4_fuse_sx_time){ .tv_sec = ts.tv_sec,
 					 .tv_nsec = (uint32_t)ts.tv_nsec };
+}
+
+int f4_op_syncfs(struct f4_session *sess)
+{
+	return sess->f4->rw ? f4_fs_commit(sess->f4, true) : 0;
 }
 
 int f4_op_statx(struct f4_session *sess, uint64_t nodeid,
