@@ -124,6 +124,7 @@ static int open_fs(const struct f4_opts *o, struct f4_fs **out, char *msg,
 		.atime = o->atime,
 		.nodiratime = o->nodiratime,
 		.dirsync = o->dirsync,
+		.noblock_validity = o->noblock_validity,
 		.idmap = o->idmap,
 		.load_in_background = true,
 	};

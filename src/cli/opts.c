@@ -249,6 +249,18 @@ static int set_logfile(struct f4_opts *o, const char *v, char *m, size_t l)
 	return o->logfile ? 0 : -ENOMEM;
 }
 
+static int set_block_validity(struct f4_opts *o, const char *v, char *m, size_t l)
+{
+	o->noblock_validity = false;
+	return 0;
+}
+
+static int set_noblock_validity(struct f4_opts *o, const char *v, char *m, size_t l)
+{
+	o->noblock_validity = true;
+	return 0;
+}
+
 static int set_remount(struct f4_opts *o, const char *v, char *m, size_t l)
 {
 	o->remount = true;
@@ -300,6 +312,8 @@ static const struct opt_def opt_table[] = {
 	{ "sync", NULL, true, set_dirsync, "every write and every directory change is durable before it returns" },
 	{ "async", NULL, false, NULL, "changes are committed every commit= seconds and at fsync (the default)" },
 	{ "dirsync", NULL, false, set_dirsync, "every directory change (create, link, unlink, mkdir, rmdir, mknod, symlink, rename) is durable before it returns" },
+	{ "noblock_validity", NULL, false, set_noblock_validity, "read-only only: serve an image whose metadata overlaps (as the kernel's option of that name); file maps are still checked against inode tables" },
+	{ "block_validity", NULL, false, set_block_validity, "check that metadata does not overlap (the default)" },
 	{ "logfile", "PATH", false, set_logfile, "append the server's messages to PATH (default, once daemonized: syslog if a syslog daemon listens, else the kernel log)" },
 	{ "remount", NULL, false, set_remount, "change a mounted filesystem to read-only (with ro: everything written, the image clean) or back to read-write (with rw); what mount -o remount,ro MOUNTPOINT runs; needs root" },
 	{ "user_id", "N", false, NULL, "shown in the mount table (set by FUSE itself): ignored, so that mount -o remount can pass the table's options back" },
@@ -432,6 +446,10 @@ static int finish(struct f4_opts *o, char *msg, size_t len)
 {
 	if (o->norecovery && !o->readonly) {
 		snprintf(msg, len, "-o norecovery needs -o ro");
+		return -EINVAL;
+	}
+	if (o->noblock_validity && !o->readonly) {
+		snprintf(msg, len, "-o noblock_validity needs -o ro (overlapping metadata cannot be written safely)");
 		return -EINVAL;
 	}
 	if (o->fakeroot && o->default_permissions) {

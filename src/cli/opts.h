@@ -37,6 +37,7 @@ struct f4_opts {
 	bool unmount;		/* -u, --unmount MOUNTPOINT */
 	bool remount;		/* -o remount (mount -o remount,...) */
 	char *logfile;		/* -o logfile=PATH */
+	bool noblock_validity;
 	/* Options handed to libfuse, as one comma-separated -o list. */
 	char *fuse_opts;
 	bool has_fsname, has_subtype;

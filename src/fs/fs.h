@@ -60,6 +60,7 @@ struct f4_fs {
 	enum f4_atime_policy atime;
 	bool nodiratime;		/* directories keep their atime */
 	bool dirsync;			/* commit after each directory change */
+	bool noblock_validity;		/* ro: no metadata overlap check */
 
 	pthread_mutex_t lock;		/* the big lock */
 	ext2_filsys fs;			/* protected by lock */

@@ -118,11 +118,25 @@ static int add_group(ext2_filsys fs, struct f4_sysmap *s, dgrp_t g,
 	return ret;
 }
 
-/* Any overlap that involves a bitmap or an inode table is corruption
- * (superblock and descriptor copies may share blocks: libext2fs marks
- * them without checking either). One sweep over the zones sorted by
- * start, remembering the zone reaching furthest so far. */
-static const struct zone *find_overlap(const struct f4_sysmap *s,
+static bool is_bitmap(const struct zone *z)
+{
+	return z->kind == ZONE_BLOCK_BITMAP || z->kind == ZONE_INODE_BITMAP;
+}
+
+/* May zones a and b share blocks? Superblock and descriptor copies may
+ * (libext2fs marks them without checking either); so may bitmaps on a
+ * read-only mount, which never reads them: generated read-only images
+ * (RO_COMPAT_SHARED_BLOCKS) point every group at one shared bitmap. */
+static bool may_share(const struct zone *a, const struct zone *b, bool ro)
+{
+	return (a->kind == ZONE_SUPER && b->kind == ZONE_SUPER) ||
+	       (ro && is_bitmap(a) && is_bitmap(b));
+}
+
+/* Any other overlap that involves a bitmap or an inode table is
+ * corruption. One sweep over the zones sorted by start, remembering the
+ * zone reaching furthest so far. */
+static const struct zone *find_overlap(const struct f4_sysmap *s, bool ro,
 				       const struct zone **with)
 {
 	const struct zone *reach = NULL;
@@ -131,8 +145,7 @@ static const struct zone *find_overlap(const struct f4_sysmap *s,
 	for (i = 0; i < s->n; i++) {
 		const struct zone *z = &s->z[i];
 
-		if (reach && z->start < reach->end &&
-		    (z->kind != ZONE_SUPER || reach->kind != ZONE_SUPER)) {
+		if (reach && z->start < reach->end && !may_share(z, reach, ro)) {
 			*with = reach;
 			return z;
 		}
@@ -220,14 +233,19 @@ static int check_groups(struct f4_fs *f4, struct f4_sysmap *s, char *msg,
 	if (ret)
 		return ret;
 	qsort(s->z, s->n, sizeof(*s->z), cmp_zone);
-	z = find_overlap(s, &with);
+	/* -o noblock_validity (read-only only): no overlap check, as the
+	 * kernel's option of that name. */
+	if (!f4->rw && f4->noblock_validity)
+		return 0;
+	z = find_overlap(s, !f4->rw, &with);
 	if (!z)
 		return 0;
 	if (z->kind == ZONE_SUPER)	/* name the bitmap or table */
 		z = with;
-	snprintf(msg, len, "cannot mount %s: corrupt group descriptors: the %s of group %u at block %llu overlaps other metadata; run e2fsck",
+	snprintf(msg, len, "cannot mount %s: corrupt group descriptors: the %s of group %u at block %llu overlaps other metadata; run e2fsck%s",
 		 f4->dev.path, kind_name[z->kind], z->group,
-		 (unsigned long long)z->start);
+		 (unsigned long long)z->start,
+		 f4->rw ? "" : " (or mount with -o ro,noblock_validity if the image is made so)");
 	return -EUCLEAN;
 }
 

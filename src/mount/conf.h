@@ -23,6 +23,7 @@ struct f4_conf {
 	enum f4_atime_policy atime;	/* relatime unless set */
 	bool nodiratime;
 	bool dirsync;		/* directory changes durable at once */
+	bool noblock_validity;	/* read-only: metadata may overlap */
 	/* A read-write mount loads its bitmaps after mounting
 	 * (f4_mount_start_background), not in f4_mount_open. */
 	bool load_in_background;

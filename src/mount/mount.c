@@ -262,6 +262,7 @@ int f4_mount_open(const struct f4_conf *conf, struct f4_fs **out, char *msg,
 	f4->atime = conf->atime;
 	f4->nodiratime = conf->nodiratime;
 	f4->dirsync = conf->dirsync;
+	f4->noblock_validity = conf->noblock_validity;
 	f4->idmap = conf->idmap;
 	ret = f4_dev_open(&f4->dev, conf->image, conf->offset, rw, msg, msglen);
 	if (rw && (ret == -EROFS || ret == -EACCES)) {
