@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "compat/kmount.h"
+#include "compat/mountinfo.h"
 
 #ifdef __linux__
 #include <dirent.h>
@@ -14,20 +15,15 @@
 /* The mount point of device major:minor in our mount table, if any. */
 static int find_mount(unsigned maj, unsigned min, char *mnt, size_t len)
 {
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char line[4096];
+	FILE *f = f4_mountinfo_open();
+	struct f4_mountinfo e;
 	int found = 0;
 
 	if (!f)
 		return 0;
-	while (!found && fgets(line, sizeof(line), f)) {
-		unsigned a, b;
-		char point[2048];
-
-		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT ... */
-		if (sscanf(line, "%*u %*u %u:%u %*s %2047s", &a, &b, point) == 3 &&
-		    a == maj && b == min) {
-			snprintf(mnt, len, "%s", point);
+	while (!found && f4_mountinfo_next(f, &e)) {
+		if (e.major == maj && e.minor == min) {
+			snprintf(mnt, len, "%s", e.point);
 			found = 1;
 		}
 	}
@@ -77,8 +73,8 @@ static int find_loop(const struct stat *img, unsigned *maj, unsigned *min,
 
 int f4_compat_fuse4fs_mount(int fd, char *mnt, size_t len)
 {
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char line[8192], point[4096], type[64], source[4096];
+	FILE *f = f4_mountinfo_open();
+	struct f4_mountinfo e;
 	struct stat img, st;
 	int found = 0;
 
@@ -88,18 +84,10 @@ int f4_compat_fuse4fs_mount(int fd, char *mnt, size_t len)
 		fclose(f);
 		return 0;
 	}
-	while (!found && fgets(line, sizeof(line), f)) {
-		const char *sep = strstr(line, " - ");
-
-		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT ... - TYPE SOURCE ... */
-		if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s", point) != 1 ||
-		    sscanf(sep + 3, "%63s %4095s", type, source) != 2 ||
-		    strcmp(type, "fuse.fuse4fs") != 0)
-			continue;
-		/* (Paths with blanks are escaped there: those are missed.) */
-		if (stat(source, &st) == 0 && st.st_dev == img.st_dev &&
-		    st.st_ino == img.st_ino) {
-			snprintf(mnt, len, "%s", point);
+	while (!found && f4_mountinfo_next(f, &e)) {
+		if (strcmp(e.type, "fuse.fuse4fs") == 0 && stat(e.source, &st) == 0 &&
+		    st.st_dev == img.st_dev && st.st_ino == img.st_ino) {
+			snprintf(mnt, len, "%s", e.point);
 			found = 1;
 		}
 	}
@@ -109,7 +97,7 @@ int f4_compat_fuse4fs_mount(int fd, char *mnt, size_t len)
 
 int f4_compat_kernel_mount(int fd, char *who, size_t len)
 {
-	char dev[300], mnt[2048];
+	char dev[300], mnt[4096];
 	unsigned maj, min;
 	struct stat st;
 

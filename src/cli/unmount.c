@@ -15,49 +15,26 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "compat/mountinfo.h"
 #include "src/base/log.h"
 #include "src/cli/unmount.h"
 
-/* The mount table escapes blanks, newlines and backslashes as \ooo. */
-static void unescape(char *s)
-{
-	char *d = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '7' && s[2] >= '0' &&
-		    s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
-			*d++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-			s += 3;
-		} else {
-			*d++ = *s;
-		}
-	}
-	*d = '\0';
-}
-
-/* The source of the topmost fuse4fs mount at mnt, or -ENOENT. */
+/* The source of the topmost fuse4fs mount at mnt, or -ENOENT (-EINVAL:
+ * something else is mounted there). */
 static int find_source(const char *mnt, char *src, size_t len)
 {
-	char line[8192], point[PATH_MAX], type[64], source[PATH_MAX];
+	FILE *f = f4_mountinfo_open();
+	struct f4_mountinfo e;
 	int ret = -ENOENT;
-	FILE *f = fopen("/proc/self/mountinfo", "re");
 
 	if (!f)
 		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		const char *sep = strstr(line, " - ");
-
-		if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s", point) != 1 ||
-		    sscanf(sep + 3, "%63s %4095s", type, source) != 2)
+	while (f4_mountinfo_next(f, &e)) {
+		if (strcmp(e.point, mnt) != 0)
 			continue;
-		unescape(point);
-		if (strcmp(point, mnt) != 0)
-			continue;
-		ret = strcmp(type, "fuse.fuse4fs") == 0 ? 0 : -EINVAL;
-		if (!ret) {
-			unescape(source);
-			snprintf(src, len, "%s", source);
-		}
+		ret = strcmp(e.type, "fuse.fuse4fs") == 0 ? 0 : -EINVAL;
+		if (!ret)
+			snprintf(src, len, "%s", e.source);
 	}
 	fclose(f);
 	return ret;

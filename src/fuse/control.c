@@ -13,6 +13,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "compat/mountinfo.h"
 #include "src/base/log.h"
 #include "src/fuse/control.h"
 #include "src/mount/remount.h"
@@ -43,20 +44,15 @@ static socklen_t address(dev_t dev, struct sockaddr_un *sa)
  * mountpoint would be a request to ourselves). */
 static int mount_dev(const char *mnt, dev_t *dev)
 {
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char line[8192], point[4096], type[64];
-	unsigned maj, min;
+	FILE *f = f4_mountinfo_open();
+	struct f4_mountinfo e;
 	int found = 0;
 
 	if (!f)
 		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		const char *sep = strstr(line, " - ");
-
-		if (sep && sscanf(line, "%*s %*s %u:%u %*s %4095s", &maj, &min, point) == 3 &&
-		    sscanf(sep + 3, "%63s", type) == 1 &&
-		    strcmp(type, "fuse.fuse4fs") == 0 && strcmp(point, mnt) == 0) {
-			*dev = makedev(maj, min);	/* the last one is on top */
+	while (f4_mountinfo_next(f, &e)) {
+		if (strcmp(e.type, "fuse.fuse4fs") == 0 && strcmp(e.point, mnt) == 0) {
+			*dev = makedev(e.major, e.minor);	/* the last one is on top */
 			found = 1;
 		}
 	}

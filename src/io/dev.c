@@ -75,9 +75,10 @@ static int lock_image(struct f4_dev *dev, char *msg, size_t msglen)
 			return 0;
 		if (errno != EWOULDBLOCK)
 			return 0;	/* no flock here (NFS without locks): go on */
-		/* A fuse4fs, or a daemon whose parent took the lock. */
+		/* A fuse4fs, a daemon whose parent took the lock, or one
+		 * that let go a moment ago (nobody found): wait. */
 		holder = f4_compat_lock_holder(dev->fd, comm, sizeof(comm));
-		server = holder && (!comm[0] || strcmp(comm, "fuse4fs") == 0);
+		server = !holder || !comm[0] || strcmp(comm, "fuse4fs") == 0;
 		if (server && f4_compat_fuse4fs_mount(dev->fd, mnt, sizeof(mnt))) {
 			snprintf(msg, msglen, "%s is in use by the fuse4fs mount at %s; unmount it first (fuse4fs --unmount %s waits until the image is complete)",
 				 dev->path, mnt, mnt);
@@ -90,7 +91,7 @@ static int lock_image(struct f4_dev *dev, char *msg, size_t msglen)
 				dev->path);
 		usleep(F4_LOCK_POLL_MS * 1000);
 	}
-	if (server)
+	if (holder && server)
 		snprintf(msg, msglen, "%s is in use by %s (a fuse4fs server); unmount it first (fuse4fs --unmount MOUNTPOINT waits until the image is complete)",
 			 dev->path, dev->rw ? "another mount" : "a read-write mount");
 	else if (holder)
