@@ -77,8 +77,13 @@ static char *fuse_option_list(const struct f4_opts *o, bool readonly)
 		free(image);
 		return NULL;
 	}
-	snprintf(s, len, "%s%s%s%s%s%s", o->has_subtype ? "" : "subtype=fuse4fs,",
+	/* Root's mounts are dev,suid unless asked otherwise, as mount(8)
+	 * (and mount.fuse3) make them; libfuse alone would say nodev,nosuid.
+	 * An ordinary user's are nodev,nosuid whatever is asked. */
+	snprintf(s, len, "%s%s%s%s%s%s%s%s", o->has_subtype ? "" : "subtype=fuse4fs,",
 		 readonly && !o->readonly ? "ro," : "",
+		 geteuid() == 0 && !o->dev_given ? "dev," : "",
+		 geteuid() == 0 && !o->suid_given ? "suid," : "",
 		 o->has_fsname ? "" : "fsname=", o->has_fsname ? "" : image,
 		 o->has_fsname ? "" : ",", user);
 	if (s[strlen(s) - 1] == ',')

@@ -261,6 +261,18 @@ static int set_noblock_validity(struct f4_opts *o, const char *v, char *m, size_
 	return 0;
 }
 
+static int note_dev(struct f4_opts *o, const char *v, char *m, size_t l)
+{
+	o->dev_given = true;
+	return 0;
+}
+
+static int note_suid(struct f4_opts *o, const char *v, char *m, size_t l)
+{
+	o->suid_given = true;
+	return 0;
+}
+
 static int set_remount(struct f4_opts *o, const char *v, char *m, size_t l)
 {
 	o->remount = true;
@@ -295,11 +307,11 @@ static const struct opt_def opt_table[] = {
 	{ "fsname", "NAME", true, note_fsname, "source name shown in the mount table (default: the image path)" },
 	{ "subtype", "NAME", true, note_subtype, "filesystem type shown as fuse.NAME (default: fuse4fs)" },
 	{ "auto_unmount", NULL, true, note_auto_unmount, "unmount automatically when the server exits" },
-	{ "nodev", NULL, true, NULL, "do not interpret device nodes" },
-	{ "nosuid", NULL, true, NULL, "ignore setuid and setgid bits" },
+	{ "nodev", NULL, true, note_dev, "do not interpret device nodes (the default for ordinary users)" },
+	{ "nosuid", NULL, true, note_suid, "ignore setuid and setgid bits (the default for ordinary users)" },
 	{ "noexec", NULL, true, NULL, "do not allow execution of programs" },
-	{ "dev", NULL, true, NULL, "interpret device nodes (not the default: fuse4fs mounts nodev unless asked)" },
-	{ "suid", NULL, true, NULL, "honour setuid and setgid bits (not the default: fuse4fs mounts nosuid unless asked)" },
+	{ "dev", NULL, true, note_dev, "interpret device nodes (the default for root, as mount(8) gives every filesystem)" },
+	{ "suid", NULL, true, note_suid, "honour setuid and setgid bits (the default for root, as mount(8))" },
 	{ "exec", NULL, true, NULL, "allow execution of programs (the default)" },
 	{ "relatime", NULL, false, set_relatime, "update a file's access time when it is not newer than its modification or change time, or is a day old (the default, as ext4)" },
 	{ "strictatime", NULL, false, set_strictatime, "update access times at every read" },
@@ -319,7 +331,7 @@ static const struct opt_def opt_table[] = {
 	{ "user_id", "N", false, NULL, "shown in the mount table (set by FUSE itself): ignored, so that mount -o remount can pass the table's options back" },
 	{ "group_id", "N", false, NULL, "the same" },
 	{ "rootmode", "MODE", false, NULL, "the same" },
-	{ "defaults", NULL, false, NULL, "the defaults (rw, nosuid, nodev, exec, relatime, async): for fstab" },
+	{ "defaults", NULL, false, NULL, "the defaults (rw, suid, dev, exec, relatime, async; nosuid, nodev for ordinary users): for fstab" },
 	{ "auto", NULL, false, NULL, "for fstab (mount -a): ignored here" },
 	{ "noauto", NULL, false, NULL, "for fstab (mount -a): ignored here" },
 	{ "user", NULL, false, NULL, "for fstab (mount(8) lets users mount it): ignored here" },

@@ -38,6 +38,7 @@ struct f4_opts {
 	bool remount;		/* -o remount (mount -o remount,...) */
 	char *logfile;		/* -o logfile=PATH */
 	bool noblock_validity;
+	bool dev_given, suid_given;	/* -o dev/nodev, suid/nosuid given */
 	/* Options handed to libfuse, as one comma-separated -o list. */
 	char *fuse_opts;
 	bool has_fsname, has_subtype;
