@@ -278,7 +278,7 @@ static int claim(struct f4_mmp *m, char *msg, size_t msglen)
 		return -EBUSY;
 	}
 	if (seq != EXT4_MMP_SEQ_CLEAN) {
-		f4_info("%s: multiple-mount protection: the filesystem was not cleanly released; waiting %u s to see whether another node still updates it",
+		f4_info("%s: multiple-mount protection: waiting %u s to see whether another node still updates it (it was not released cleanly)",
 			m->f4->dev.path, wait_s);
 		ret = wait_unchanged(m, seq, wait_s, &cur, msg, msglen);
 		if (ret)
