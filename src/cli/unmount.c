@@ -5,6 +5,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -15,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "compat/lockholder.h"
 #include "compat/mountinfo.h"
 #include "src/base/log.h"
 #include "src/cli/unmount.h"
@@ -60,18 +63,36 @@ static int detach(const char *mnt)
 	return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -EBUSY;
 }
 
-/* Until the server's lock on the image is gone (or wait_s passed). */
-static int wait_for_server(int fd, unsigned wait_s)
+/* Is the server (found before detaching) still running? */
+static bool server_alive(pid_t server)
+{
+	char path[64], comm[64] = "";
+	FILE *f;
+
+	if (!server || kill(server, 0) != 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)server);
+	f = fopen(path, "re");
+	if (f && !fgets(comm, sizeof(comm), f))
+		comm[0] = '\0';
+	if (f)
+		fclose(f);
+	return strncmp(comm, "fuse4fs", 7) == 0;
+}
+
+/* Until the server's lock on the image is gone and the server has
+ * exited (or wait_s passed). */
+static int wait_for_server(int fd, pid_t server, unsigned wait_s)
 {
 	unsigned ms;
 
 	for (ms = 0; ms <= wait_s * 1000u; ms += 50) {
-		if (flock(fd, LOCK_EX | LOCK_NB) == 0) {
+		bool locked = flock(fd, LOCK_EX | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+
+		if (!locked)
 			flock(fd, LOCK_UN);
+		if (!locked && !server_alive(server))
 			return 0;
-		}
-		if (errno != EWOULDBLOCK)
-			return 0;	/* no locks here: nothing to wait on */
 		if (ms == 2000)
 			f4_info("waiting for fuse4fs to finish writing the image");
 		usleep(50 * 1000);
@@ -82,7 +103,8 @@ static int wait_for_server(int fd, unsigned wait_s)
 int f4_cli_unmount(const char *mountpoint, unsigned wait_s, char *msg,
 		   size_t len)
 {
-	char mnt[PATH_MAX], src[PATH_MAX];
+	char mnt[PATH_MAX], src[PATH_MAX], comm[64];
+	pid_t server = 0;
 	int fd = -1, ret;
 
 	if (!realpath(mountpoint, mnt)) {
@@ -102,12 +124,14 @@ int f4_cli_unmount(const char *mountpoint, unsigned wait_s, char *msg,
 	if (fd < 0)
 		f4_warn("%s: cannot open the image %s to wait for it (%s); unmounting without waiting",
 			mnt, src, strncmp(src, "/dev/fd/", 8) ? strerror(errno) : "an inherited descriptor");
+	if (fd >= 0)	/* the server, to wait for its exit too */
+		server = f4_compat_lock_holder(fd, comm, sizeof(comm));
 	ret = detach(mnt);
 	if (ret) {
 		snprintf(msg, len, "cannot unmount %s: %s", mnt, strerror(-ret));
 		goto out;
 	}
-	if (fd >= 0 && wait_for_server(fd, wait_s)) {
+	if (fd >= 0 && wait_for_server(fd, server, wait_s)) {
 		snprintf(msg, len, "%s is unmounted, but its fuse4fs server still holds %s after %u s",
 			 mnt, src, wait_s);
 		ret = -ETIMEDOUT;

@@ -30,14 +30,15 @@ mkdir -p "$w/m" "$w/k"
 
 state() { dumpe2fs -h "$img" 2>/dev/null | sed -n 's/^Filesystem state: *//p'; }
 recovery() { dumpe2fs -h "$img" 2>/dev/null | grep -q needs_recovery && echo yes || echo no; }
-# wait_server: until no fuse4fs holds the image (umount returns first).
+# wait_server: until no fuse4fs holds the image or runs for the
+# mountpoint (umount returns first).
 wait_server() {
 	local i
-	for ((i = 0; i < 200; i++)); do
-		flock -n -x "$img" true && return 0
+	for ((i = 0; i < 400; i++)); do
+		flock -n -x "$img" true && [ -z "$(f4_daemons_on "$w/m")" ] && return 0
 		sleep 0.05
 	done
-	f4_fail "the server still holds the image 10 s after unmount"
+	f4_fail "the server still runs 20 s after unmount"
 }
 
 if mount -t fuse.fuse4fs -o rw,relatime "$img" "$w/m" 2>"$w/err"; then
